@@ -1,0 +1,270 @@
+//! RDFS entailment (subclass, subproperty, domain, range) plus `owl:SymmetricProperty`,
+//! computed from a schema closure; knows nothing of the store.
+//!
+//! The schema (the `rdfs:subClassOf`, `rdfs:subPropertyOf`, `rdfs:domain`, `rdfs:range` and
+//! `owl:SymmetricProperty` triples) is small, so its transitive closure is computed once;
+//! every data triple then yields its entailments in one pass (rules rdfs2, rdfs3, rdfs5,
+//! rdfs7, rdfs9, rdfs11 of RDF 1.1 Semantics, and prp-symp of OWL 2 RL).
+
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple, TripleRef};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+const OWL_SYMMETRIC: NamedNodeRef<'_> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#SymmetricProperty");
+
+/// The closed schema: for each class and property, all of its strict super-classes/-properties.
+#[derive(Debug, Default, Clone)]
+pub struct Schema {
+    super_classes: HashMap<NamedNode, Vec<NamedNode>>,
+    super_properties: HashMap<NamedNode, Vec<NamedNode>>,
+    domains: HashMap<NamedNode, Vec<NamedNode>>,
+    ranges: HashMap<NamedNode, Vec<NamedNode>>,
+    symmetric: HashSet<NamedNode>,
+}
+
+/// Whether a triple changes the schema (so entailments must be recomputed from scratch).
+pub fn is_schema_triple(t: TripleRef<'_>) -> bool {
+    t.predicate == rdfs::SUB_CLASS_OF
+        || t.predicate == rdfs::SUB_PROPERTY_OF
+        || t.predicate == rdfs::DOMAIN
+        || t.predicate == rdfs::RANGE
+        || (t.predicate == rdf::TYPE && t.object == OWL_SYMMETRIC.into())
+}
+
+fn closure(direct: &HashMap<NamedNode, Vec<NamedNode>>) -> HashMap<NamedNode, Vec<NamedNode>> {
+    direct
+        .keys()
+        .map(|start| {
+            let mut seen = BTreeSet::new();
+            let mut stack = direct[start].clone();
+            while let Some(n) = stack.pop() {
+                if &n != start && seen.insert(n.clone()) {
+                    if let Some(next) = direct.get(&n) {
+                        stack.extend(next.iter().cloned());
+                    }
+                }
+            }
+            (start.clone(), seen.into_iter().collect())
+        })
+        .collect()
+}
+
+impl Schema {
+    /// Builds the closed schema from every triple of the store (only schema triples matter).
+    pub fn from_triples<'a>(triples: impl IntoIterator<Item = TripleRef<'a>>) -> Self {
+        let mut sub_class: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+        let mut sub_prop: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+        let mut domains: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+        let mut ranges: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+        let mut symmetric = HashSet::new();
+        for t in triples {
+            let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) =
+                (t.subject.into_owned(), t.object.into_owned())
+            else {
+                continue;
+            };
+            let map = match t.predicate {
+                p if p == rdfs::SUB_CLASS_OF => &mut sub_class,
+                p if p == rdfs::SUB_PROPERTY_OF => &mut sub_prop,
+                p if p == rdfs::DOMAIN => &mut domains,
+                p if p == rdfs::RANGE => &mut ranges,
+                p if p == rdf::TYPE && o.as_ref() == OWL_SYMMETRIC => {
+                    symmetric.insert(s);
+                    continue;
+                }
+                _ => continue,
+            };
+            map.entry(s).or_default().push(o);
+        }
+        let super_classes = closure(&sub_class);
+        let super_properties = closure(&sub_prop);
+        let mut schema = Self {
+            super_classes,
+            super_properties,
+            domains: HashMap::new(),
+            ranges: HashMap::new(),
+            symmetric,
+        };
+        // Close domains and ranges over super-classes once, so entailment is one lookup.
+        schema.domains = schema.close_classes(domains);
+        schema.ranges = schema.close_classes(ranges);
+        schema
+    }
+
+    fn close_classes(
+        &self,
+        map: HashMap<NamedNode, Vec<NamedNode>>,
+    ) -> HashMap<NamedNode, Vec<NamedNode>> {
+        map.into_iter()
+            .map(|(p, classes)| {
+                let mut all: BTreeSet<NamedNode> = BTreeSet::new();
+                for c in classes {
+                    all.extend(self.supers_of_class(&c).iter().cloned());
+                    all.insert(c);
+                }
+                (p, all.into_iter().collect())
+            })
+            .collect()
+    }
+
+    fn supers_of_class(&self, class: &NamedNode) -> &[NamedNode] {
+        self.super_classes.get(class).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `t` entails anything under this schema (a cheap pre-check for loads).
+    pub fn entails_anything(&self, t: TripleRef<'_>) -> bool {
+        if t.predicate == rdf::TYPE {
+            return match t.object {
+                oxigraph::model::TermRef::NamedNode(c) => {
+                    self.super_classes.contains_key(&c.into_owned())
+                }
+                _ => false,
+            };
+        }
+        let p = t.predicate.into_owned();
+        self.super_properties.contains_key(&p)
+            || self.domains.contains_key(&p)
+            || self.ranges.contains_key(&p)
+            || self.symmetric.contains(&p)
+    }
+
+    /// The triples of the closure itself (transitive `rdfs:subClassOf`/`rdfs:subPropertyOf`).
+    pub fn closure_triples(&self) -> Vec<Triple> {
+        let mut out = Vec::new();
+        for (map, p) in [
+            (&self.super_classes, rdfs::SUB_CLASS_OF),
+            (&self.super_properties, rdfs::SUB_PROPERTY_OF),
+        ] {
+            for (sub, supers) in map {
+                for sup in supers {
+                    out.push(Triple::new(sub.clone(), p, sup.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls `emit` with every triple entailed by `t` under this schema (possibly including
+    /// triples that are also asserted; the caller removes those).
+    pub fn entail(&self, t: TripleRef<'_>, emit: &mut impl FnMut(Triple)) {
+        let subject = t.subject.into_owned();
+        let object = t.object.into_owned();
+        let predicate = t.predicate.into_owned();
+        if predicate.as_ref() == rdf::TYPE {
+            if let Term::NamedNode(class) = &object {
+                for sup in self.supers_of_class(class) {
+                    emit(Triple::new(subject.clone(), rdf::TYPE, sup.clone()));
+                }
+            }
+            return;
+        }
+        let mut props = vec![predicate.clone()];
+        if let Some(supers) = self.super_properties.get(&predicate) {
+            props.extend(supers.iter().cloned());
+        }
+        let reverse_subject = match &object {
+            Term::NamedNode(n) => Some(NamedOrBlankNode::from(n.clone())),
+            Term::BlankNode(b) => Some(NamedOrBlankNode::from(b.clone())),
+            _ => None,
+        };
+        let symmetric = props.iter().any(|p| self.symmetric.contains(p));
+        for p in &props {
+            if p != &predicate {
+                emit(Triple::new(subject.clone(), p.clone(), object.clone()));
+            }
+            self.type_ends(&subject, p, &object, emit);
+            if let (true, Some(rs)) = (symmetric, &reverse_subject) {
+                emit(Triple::new(
+                    rs.clone(),
+                    p.clone(),
+                    Term::from(subject.clone()),
+                ));
+                self.type_ends(rs, p, &Term::from(subject.clone()), emit);
+            }
+        }
+    }
+
+    fn type_ends(
+        &self,
+        subject: &NamedOrBlankNode,
+        p: &NamedNode,
+        object: &Term,
+        emit: &mut impl FnMut(Triple),
+    ) {
+        for class in self.domains.get(p).into_iter().flatten() {
+            emit(Triple::new(subject.clone(), rdf::TYPE, class.clone()));
+        }
+        if let Term::Literal(_) = object {
+            return;
+        }
+        let object_node = match object {
+            Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
+            Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
+            _ => return,
+        };
+        for class in self.ranges.get(p).into_iter().flatten() {
+            emit(Triple::new(object_node.clone(), rdf::TYPE, class.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nn(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("http://e/{s}"))
+    }
+
+    fn entailed(schema: &[Triple], data: Triple) -> BTreeSet<String> {
+        let schema = Schema::from_triples(schema.iter().map(Triple::as_ref));
+        let mut out = BTreeSet::new();
+        schema.entail(data.as_ref(), &mut |t| {
+            out.insert(t.to_string());
+        });
+        out
+    }
+
+    #[test]
+    fn subclass_chain_types_instances_with_every_ancestor() {
+        let schema = [
+            Triple::new(nn("Automaker"), rdfs::SUB_CLASS_OF, nn("Company")),
+            Triple::new(nn("Company"), rdfs::SUB_CLASS_OF, nn("Org")),
+        ];
+        let got = entailed(&schema, Triple::new(nn("byd"), rdf::TYPE, nn("Automaker")));
+        assert_eq!(got.len(), 2);
+        assert!(got.contains(&Triple::new(nn("byd"), rdf::TYPE, nn("Org")).to_string()));
+    }
+
+    #[test]
+    fn symmetric_property_entails_reverse_edge_and_super_property() {
+        let schema = [
+            Triple::new(nn("partnerOf"), rdf::TYPE, OWL_SYMMETRIC),
+            Triple::new(nn("partnerOf"), rdfs::SUB_PROPERTY_OF, nn("linkedTo")),
+            Triple::new(nn("partnerOf"), rdfs::DOMAIN, nn("Org")),
+        ];
+        let got = entailed(
+            &schema,
+            Triple::new(nn("huawei"), nn("partnerOf"), nn("seres")),
+        );
+        for expected in [
+            Triple::new(nn("seres"), nn("partnerOf"), nn("huawei")),
+            Triple::new(nn("huawei"), nn("linkedTo"), nn("seres")),
+            Triple::new(nn("seres"), rdf::TYPE, nn("Org")),
+            Triple::new(nn("huawei"), rdf::TYPE, nn("Org")),
+        ] {
+            assert!(got.contains(&expected.to_string()), "missing {expected}");
+        }
+    }
+
+    #[test]
+    fn range_does_not_type_literals() {
+        let schema = [Triple::new(nn("value"), rdfs::RANGE, nn("Thing"))];
+        let got = entailed(
+            &schema,
+            Triple::new(nn("x"), nn("value"), oxigraph::model::Literal::from(1)),
+        );
+        assert!(got.is_empty());
+    }
+}

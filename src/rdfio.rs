@@ -1,0 +1,144 @@
+//! Reading RDF files: format from the file name or a format name, gzip, and parse errors
+//! that name the file, line and column.
+
+use crate::error::{Error, Result};
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
+use oxigraph::model::{GraphName, Quad};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Format names accepted by `--format`, with the format each means.
+pub const FORMAT_NAMES: &[(&str, RdfFormat)] = &[
+    ("turtle", RdfFormat::Turtle),
+    ("ttl", RdfFormat::Turtle),
+    ("ntriples", RdfFormat::NTriples),
+    ("nt", RdfFormat::NTriples),
+    ("nquads", RdfFormat::NQuads),
+    ("nq", RdfFormat::NQuads),
+    ("trig", RdfFormat::TriG),
+    ("rdfxml", RdfFormat::RdfXml),
+    ("rdf", RdfFormat::RdfXml),
+    (
+        "jsonld",
+        RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        },
+    ),
+];
+
+/// Parses a format name such as `turtle` or `nq`, or a media type.
+pub fn format_from_name(name: &str) -> Result<RdfFormat> {
+    let lower = name.to_ascii_lowercase();
+    FORMAT_NAMES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, f)| *f)
+        .or_else(|| RdfFormat::from_media_type(name))
+        .ok_or_else(|| {
+            Error::UnknownFormat(format!(
+                "unknown RDF format '{name}'; known: {}",
+                FORMAT_NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+}
+
+/// An RDF file to read, with its format and compression decided.
+#[derive(Debug, Clone)]
+pub struct RdfSource {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its syntax.
+    pub format: RdfFormat,
+    /// Whether it is gzip-compressed (`.gz`).
+    pub gzip: bool,
+}
+
+impl RdfSource {
+    /// Decides the format from `format` if given, else from the file name
+    /// (`data.ttl`, `dump.nq.gz`, ...).
+    pub fn new(path: &Path, format: Option<&str>) -> Result<Self> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let gzip = name.ends_with(".gz");
+        let stem = name.strip_suffix(".gz").unwrap_or(&name);
+        let format = match format {
+            Some(f) => format_from_name(f)?,
+            None => stem
+                .rsplit_once('.')
+                .and_then(|(_, ext)| RdfFormat::from_extension(ext))
+                .ok_or_else(|| {
+                    Error::UnknownFormat(format!(
+                        "{}: cannot tell the RDF format from the file name; name it with --format",
+                        path.display()
+                    ))
+                })?,
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            format,
+            gzip,
+        })
+    }
+
+    /// Opens the file and parses it lazily; triples go into `graph`.
+    pub fn quads(&self, graph: GraphName) -> Result<impl Iterator<Item = Result<Quad>>> {
+        let file = File::open(&self.path).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let reader: Box<dyn Read> = if self.gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+        } else {
+            Box::new(BufReader::with_capacity(1 << 16, file))
+        };
+        let label = self.path.display().to_string();
+        let path = self.path.clone();
+        let parser = RdfParser::from_format(self.format).with_default_graph(graph);
+        Ok(parser
+            .for_reader(reader)
+            .map(move |r| r.map_err(|e| parse_error(&label, &path, e))))
+    }
+}
+
+/// Parses RDF text held in memory (embedded files, request bodies).
+pub fn parse_text<'a>(
+    label: &str,
+    text: &'a [u8],
+    format: RdfFormat,
+    graph: GraphName,
+) -> impl Iterator<Item = Result<Quad>> + 'a {
+    let label = label.to_owned();
+    RdfParser::from_format(format)
+        .with_default_graph(graph)
+        .for_slice(text)
+        .map(move |r| r.map_err(|e| syntax_error(&label, e)))
+}
+
+fn syntax_error(label: &str, e: RdfSyntaxError) -> Error {
+    let (line, column) = e
+        .location()
+        .map_or((0, 0), |l| (l.start.line + 1, l.start.column + 1));
+    Error::Syntax {
+        file: label.to_owned(),
+        line,
+        column,
+        message: e.to_string(),
+    }
+}
+
+fn parse_error(label: &str, path: &Path, e: RdfParseError) -> Error {
+    match e {
+        RdfParseError::Syntax(e) => syntax_error(label, e),
+        RdfParseError::Io(source) => Error::Io {
+            path: path.to_owned(),
+            source,
+        },
+    }
+}

@@ -1,0 +1,181 @@
+//! `/store`: the SPARQL 1.1 Graph Store HTTP Protocol (reads open, writes behind the token).
+
+use super::{error_response, stream_blocking, AppState};
+use crate::rdfio::parse_text;
+use crate::sparql::evaluate::rdf_format;
+use crate::sparql::negotiate::negotiate;
+use crate::sparql::{HttpError, GRAPH_TYPES};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::{GraphName, NamedNode};
+use std::io::Write;
+
+/// The graph a request names: `?graph=IRI` or `?default`.
+fn target(req: &HttpRequest) -> Result<GraphName, HttpError> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let graphs: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| k == "graph")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let default = params.iter().any(|(k, _)| k == "default");
+    match (graphs.as_slice(), default) {
+        ([], true) => Ok(GraphName::DefaultGraph),
+        ([iri], false) => NamedNode::new(*iri).map(GraphName::from).map_err(|e| {
+            HttpError::bad_request(format!("graph '{iri}' is not an absolute IRI: {e}"))
+        }),
+        ([], false) => Err(HttpError::bad_request(
+            "name the graph with ?graph=IRI or ?default",
+        )),
+        _ => Err(HttpError::bad_request(
+            "give exactly one of ?graph=IRI and ?default",
+        )),
+    }
+}
+
+/// GET and HEAD: the graph's triples in the negotiated syntax (Turtle by default).
+pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let graph = match target(&req) {
+        Ok(g) => g,
+        Err(e) => return error_response(&e),
+    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let Some(media) = negotiate(accept, GRAPH_TYPES) else {
+        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
+    };
+    let Some(format) = rdf_format(media) else {
+        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
+    };
+    let store = state.store.clone();
+    let head_only = req.method() == actix_web::http::Method::HEAD;
+    stream_blocking(media, move |head, sink| {
+        match store.graph_exists(graph.as_ref()) {
+            Ok(true) => head(Ok(())),
+            Ok(false) => {
+                return head(Err(HttpError::not_found(format!(
+                    "no graph {graph} in the store"
+                ))))
+            }
+            Err(e) => return head(Err(HttpError::internal(e.to_string()))),
+        }
+        if head_only {
+            return;
+        }
+        let mut out = crate::sparql::evaluate::ChunkWriter::new(sink);
+        let mut serializer = crate::vocab::PREFIXES
+            .iter()
+            .fold(RdfSerializer::from_format(format), |s, (p, iri)| {
+                s.with_prefix(*p, *iri)
+                    .unwrap_or_else(|_| RdfSerializer::from_format(format))
+            })
+            .for_writer(&mut out);
+        for t in store.graph_triples(graph.as_ref()) {
+            let ok = t.map_err(|e| e.to_string()).and_then(|t| {
+                serializer
+                    .serialize_triple(t.as_ref())
+                    .map_err(|e| e.to_string())
+            });
+            if ok.is_err() {
+                return;
+            }
+        }
+        if serializer.finish().is_ok() {
+            let _ = out.flush();
+        }
+    })
+    .await
+}
+
+/// PUT: replace the graph (201 when it is new, 204 when it existed).
+pub async fn put(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    write(req, body, state, true).await
+}
+
+/// POST: add to the graph (201 when it is new, 204 when it existed).
+pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    write(req, body, state, false).await
+}
+
+async fn write(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    replace: bool,
+) -> HttpResponse {
+    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
+        return error_response(&e);
+    }
+    let graph = match target(&req) {
+        Ok(g) => g,
+        Err(e) => return error_response(&e),
+    };
+    if let GraphName::NamedNode(g) = &graph {
+        if g.as_str() == crate::vocab::GRAPH_INFERRED || g.as_str() == crate::vocab::GRAPH_META {
+            return error_response(&HttpError::bad_request(format!(
+                "{g} is written by autokg itself"
+            )));
+        }
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let Some(format) = rdf_format(&content_type).filter(|f| !f.supports_datasets()) else {
+        return error_response(&HttpError::unsupported_media_type(
+            if content_type.is_empty() { "(none)" } else { &content_type },
+            "an RDF graph syntax: text/turtle, application/n-triples, application/rdf+xml or application/ld+json",
+        ));
+    };
+    let store = state.store.clone();
+    let result = web::block(move || {
+        let quads = parse_text("request body", &body, format, graph.clone())
+            .collect::<crate::error::Result<Vec<_>>>()?;
+        store.write_graph(graph.as_ref(), quads, replace)
+    })
+    .await;
+    match result {
+        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
+        Ok(Ok(false)) => HttpResponse::Created().finish(),
+        Ok(Err(e)) => error_response(&HttpError::from(e)),
+        Err(e) => error_response(&HttpError::internal(e.to_string())),
+    }
+}
+
+/// DELETE: remove the graph (204), or 404 when there is none.
+pub async fn delete(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
+        return error_response(&e);
+    }
+    let graph = match target(&req) {
+        Ok(g) => g,
+        Err(e) => return error_response(&e),
+    };
+    let store = state.store.clone();
+    let result = web::block(move || {
+        if !store.graph_exists(graph.as_ref())? {
+            return Ok(false);
+        }
+        store.delete_graph(graph.as_ref())
+    })
+    .await;
+    match result {
+        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
+        Ok(Ok(false)) => error_response(&HttpError::not_found("no such graph")),
+        Ok(Err(e)) => error_response(&HttpError::from(e)),
+        Err(e) => error_response(&HttpError::internal(e.to_string())),
+    }
+}

@@ -1,0 +1,93 @@
+//! Prometheus metrics of the server: requests by route and status, query durations,
+//! timeouts, rejections, evaluations in flight and triples in the store.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Labels of the request counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// The route pattern (`/sparql`, `/store`, ...), not the raw path.
+    pub route: String,
+    /// The response status code.
+    pub status: u16,
+}
+
+/// The server's metrics, registered once.
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route and status.
+    pub requests: Family<RequestLabels, Counter>,
+    /// Seconds from request to the end of a query's evaluation.
+    pub query_seconds: Histogram,
+    /// Queries and updates cancelled by their time limit.
+    pub timeouts: Counter,
+    /// Requests refused because too many evaluations were running.
+    pub rejections: Counter,
+    /// Evaluations running now.
+    pub in_flight: Gauge,
+    /// Quads in the store, updated at each scrape.
+    pub triples: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("autokg");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let query_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 18));
+        let timeouts = Counter::default();
+        let rejections = Counter::default();
+        let in_flight = Gauge::default();
+        let triples = Gauge::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "query_duration_seconds",
+            "SPARQL evaluation time",
+            query_seconds.clone(),
+        );
+        registry.register(
+            "query_timeouts",
+            "Queries and updates cancelled by their time limit",
+            timeouts.clone(),
+        );
+        registry.register(
+            "rejections",
+            "Requests refused because the server was busy",
+            rejections.clone(),
+        );
+        registry.register(
+            "evaluations_in_flight",
+            "SPARQL evaluations running now",
+            in_flight.clone(),
+        );
+        registry.register("store_quads", "Quads in the store", triples.clone());
+        Self {
+            registry,
+            requests,
+            query_seconds,
+            timeouts,
+            rejections,
+            in_flight,
+            triples,
+        }
+    }
+}
+
+impl Metrics {
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}

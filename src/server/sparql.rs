@@ -1,0 +1,209 @@
+//! `/sparql`: the SPARQL 1.1 Protocol endpoint (queries, updates, service description).
+
+use super::{error_response, stream_blocking, AppState};
+use crate::sparql::evaluate::{self, Limits};
+use crate::sparql::negotiate::negotiate;
+use crate::sparql::protocol::parse_request;
+use crate::sparql::{description, HttpError, Operation, QueryRequest, UpdateRequest, GRAPH_TYPES};
+use crate::store::KgStore;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use oxigraph::sparql::CancellationToken;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+fn accept(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// GET and POST on `/sparql`.
+pub async fn sparql(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    match parse_request(
+        req.method().as_str(),
+        req.query_string(),
+        content_type,
+        &body,
+    ) {
+        Ok(Operation::Query(q)) => query(&req, q, state).await,
+        Ok(Operation::Update(u)) => update(&req, u, state).await,
+        Ok(Operation::ServiceDescription) => service_description(&req, &state),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Any other method on `/sparql`.
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let mut response = error_response(&HttpError::method_not_allowed(format!(
+        "{} is not allowed on /sparql; use GET or POST",
+        req.method()
+    )));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// Starts the timer that cancels an evaluation at its time limit: one tokio timer entry per
+/// evaluation, aborted when the evaluation ends first.
+fn arm_timer(limit: Duration) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep(limit).await;
+        cancel.cancel();
+    });
+    (token, timer)
+}
+
+async fn query(
+    req: &HttpRequest,
+    request: QueryRequest,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let hash = crate::vocab::hex(&Sha256::digest(request.query.as_bytes())[..8]);
+    tracing::Span::current().record("query_hash", hash.as_str());
+    let limit = state.time_limit(request.timeout);
+    let (token, timer) = arm_timer(limit);
+    let evaluator = KgStore::evaluator().with_cancellation_token(token);
+    let prepared = evaluate::prepare_query(evaluator, &request, &state.config.allow_service);
+    let (prepared, form) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            timer.abort();
+            return error_response(&e);
+        }
+    };
+    let (format, content_type) = match evaluate::negotiate_results(form, accept(req)) {
+        Ok(f) => f,
+        Err(e) => {
+            timer.abort();
+            return error_response(&e);
+        }
+    };
+    let permit = match state.permit().await {
+        Ok(p) => p,
+        Err(e) => {
+            timer.abort();
+            return error_response(&e);
+        }
+    };
+    let limits = Limits {
+        timeout: limit,
+        max_rows: state.config.max_rows,
+    };
+    let shared = state.clone();
+    let start = Instant::now();
+    let mut response = stream_blocking(content_type, move |head, sink| {
+        shared.metrics.in_flight.inc();
+        let store = shared.store.clone();
+        let metrics = &shared.metrics;
+        evaluate::run_query(
+            &store,
+            prepared,
+            format,
+            limits,
+            |h| {
+                if let Err(e) = &h {
+                    if e.status == 503 {
+                        metrics.timeouts.inc();
+                    }
+                }
+                head(h)
+            },
+            sink,
+        );
+        metrics.query_seconds.observe(start.elapsed().as_secs_f64());
+        metrics.in_flight.dec();
+        timer.abort();
+        drop(permit);
+    })
+    .await;
+    response
+        .headers_mut()
+        .insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
+}
+
+async fn update(
+    req: &HttpRequest,
+    request: UpdateRequest,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
+        return error_response(&e);
+    }
+    let limit = state.time_limit(request.timeout);
+    let (token, timer) = arm_timer(limit);
+    let evaluator = KgStore::evaluator().with_cancellation_token(token);
+    let prepared = match evaluate::prepare_update(evaluator, &request, &state.config.allow_service)
+    {
+        Ok(p) => p,
+        Err(e) => {
+            timer.abort();
+            return error_response(&e);
+        }
+    };
+    let permit = match state.permit().await {
+        Ok(p) => p,
+        Err(e) => {
+            timer.abort();
+            return error_response(&e);
+        }
+    };
+    let store = state.store.clone();
+    let result = web::block(move || {
+        let r = store.update(prepared);
+        drop(permit);
+        r
+    })
+    .await;
+    timer.abort();
+    match result {
+        Ok(Ok(())) => HttpResponse::NoContent().finish(),
+        Ok(Err(crate::error::Error::Timeout(_))) => {
+            state.metrics.timeouts.inc();
+            error_response(&HttpError::timeout(limit))
+        }
+        Ok(Err(e)) => error_response(&HttpError::from(e)),
+        Err(e) => error_response(&HttpError::internal(e.to_string())),
+    }
+}
+
+fn service_description(req: &HttpRequest, state: &AppState) -> HttpResponse {
+    let Some(media) = negotiate(accept(req), GRAPH_TYPES) else {
+        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
+    };
+    let Some(format) = evaluate::rdf_format(media) else {
+        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
+    };
+    let info = req.connection_info();
+    let endpoint = format!("{}://{}/sparql", info.scheme(), info.host());
+    let triples = description::service_description(
+        &endpoint,
+        !state.config.allow_service.is_empty(),
+        state.config.update_token.is_some(),
+    );
+    let mut serializer = oxigraph::io::RdfSerializer::from_format(format).for_writer(Vec::new());
+    for t in &triples {
+        if let Err(e) = serializer.serialize_triple(t.as_ref()) {
+            return error_response(&HttpError::internal(e.to_string()));
+        }
+    }
+    match serializer.finish() {
+        Ok(body) => HttpResponse::Ok()
+            .content_type(media)
+            .insert_header((header::VARY, "Accept"))
+            .body(body),
+        Err(e) => error_response(&HttpError::internal(e.to_string())),
+    }
+}

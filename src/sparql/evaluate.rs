@@ -1,0 +1,428 @@
+//! Query evaluation under the protocol's rules: parse with the predeclared prefixes, refuse
+//! disallowed SERVICE targets, set the dataset, and stream results in a negotiated format,
+//! computing the first solutions before the status line so that early timeouts and row-cap
+//! violations become clean errors instead of truncated 200s.
+
+use super::negotiate::negotiate;
+use super::protocol::{HttpError, QueryRequest, UpdateRequest};
+use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
+use crate::store::KgStore;
+use crate::vocab::PREFIXES;
+use bytes::Bytes;
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, QueryResultsSerializer};
+use oxigraph::sparql::{
+    DefaultServiceHandler, PreparedSparqlQuery, PreparedSparqlUpdate, QueryEvaluationError,
+    QueryResults, QuerySolutionIter, SparqlEvaluator,
+};
+use spargebra::algebra::GraphPattern;
+use spargebra::{Query, SparqlParser, Update};
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// How many solutions (or triples) are computed before the status line is sent.
+pub const PREFETCH: usize = 1000;
+/// Size of the chunks sent to the client.
+const CHUNK: usize = 32 * 1024;
+
+/// The shape of a query's answer, known once it is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryForm {
+    /// SELECT.
+    Solutions,
+    /// ASK.
+    Boolean,
+    /// CONSTRUCT and DESCRIBE.
+    Graph,
+}
+
+/// A negotiated result syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsFormat {
+    /// SPARQL results (JSON, XML, CSV, TSV).
+    Results(QueryResultsFormat),
+    /// An RDF syntax for graphs.
+    Graph(RdfFormat),
+}
+
+/// Maps a media type we offer to its syntax.
+pub fn rdf_format(media_type: &str) -> Option<RdfFormat> {
+    match media_type {
+        "application/ld+json" => Some(RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        }),
+        other => RdfFormat::from_media_type(other),
+    }
+}
+
+/// Picks the result syntax for a query form and an `Accept` header; 406 when none fits.
+pub fn negotiate_results(
+    form: QueryForm,
+    accept: Option<&str>,
+) -> Result<(ResultsFormat, &'static str), HttpError> {
+    let offers = if form == QueryForm::Graph {
+        GRAPH_TYPES
+    } else {
+        SOLUTION_TYPES
+    };
+    let chosen = negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?;
+    let format = match chosen {
+        "application/json" => ResultsFormat::Results(QueryResultsFormat::Json),
+        "application/xml" => ResultsFormat::Results(QueryResultsFormat::Xml),
+        m if form == QueryForm::Graph => {
+            ResultsFormat::Graph(rdf_format(m).ok_or_else(|| HttpError::not_acceptable(offers))?)
+        }
+        m => ResultsFormat::Results(
+            QueryResultsFormat::from_media_type(m)
+                .ok_or_else(|| HttpError::not_acceptable(offers))?,
+        ),
+    };
+    let content_type = match chosen {
+        "application/json" => "application/sparql-results+json",
+        "application/xml" => "application/sparql-results+xml",
+        other => other,
+    };
+    Ok((format, content_type))
+}
+
+fn parser() -> SparqlParser {
+    PREFIXES
+        .iter()
+        .fold(SparqlParser::new(), |p, (prefix, iri)| {
+            p.with_prefix(*prefix, *iri)
+                .unwrap_or_else(|_| SparqlParser::new())
+        })
+}
+
+/// Parses a query, applies the SERVICE policy and the protocol's dataset, and prepares it on
+/// `evaluator` (which carries custom functions and the cancellation token).
+pub fn prepare_query(
+    evaluator: SparqlEvaluator,
+    request: &QueryRequest,
+    allowed_services: &[String],
+) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
+    let query = parser()
+        .parse_query(&request.query)
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    service::check_query(&query, allowed_services).map_err(HttpError::bad_request)?;
+    let form = match &query {
+        Query::Select { .. } => QueryForm::Solutions,
+        Query::Ask { .. } => QueryForm::Boolean,
+        Query::Construct { .. } | Query::Describe { .. } => QueryForm::Graph,
+    };
+    let evaluator = if allowed_services.is_empty() {
+        evaluator
+    } else {
+        evaluator.with_default_service_handler(HttpService {
+            timeout: request.timeout,
+        })
+    };
+    let mut prepared = evaluator.for_query(query);
+    let dataset = prepared.dataset_mut();
+    if !request.default_graphs.is_empty() || !request.named_graphs.is_empty() {
+        dataset.set_default_graph(
+            request
+                .default_graphs
+                .iter()
+                .cloned()
+                .map(GraphName::from)
+                .collect(),
+        );
+        if !request.named_graphs.is_empty() {
+            dataset.set_available_named_graphs(
+                request
+                    .named_graphs
+                    .iter()
+                    .cloned()
+                    .map(NamedOrBlankNode::from)
+                    .collect(),
+            );
+        }
+    } else if dataset.is_default_dataset() {
+        dataset.set_default_graph_as_union();
+    }
+    Ok((prepared, form))
+}
+
+/// Parses an update, applies the SERVICE policy and the `using-…` parameters.
+pub fn prepare_update(
+    evaluator: SparqlEvaluator,
+    request: &UpdateRequest,
+    allowed_services: &[String],
+) -> Result<PreparedSparqlUpdate, HttpError> {
+    let mut update: Update = parser()
+        .parse_update(&request.update)
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    service::check_update(&update, allowed_services).map_err(HttpError::bad_request)?;
+    if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {
+        for op in &mut update.operations {
+            if let spargebra::GraphUpdateOperation::DeleteInsert { using, .. } = op {
+                if using.is_some() {
+                    return Err(HttpError::bad_request(
+                        "using-graph-uri/using-named-graph-uri cannot be combined with USING in the update",
+                    ));
+                }
+                *using = Some(spargebra::algebra::QueryDataset {
+                    default: request.using_graphs.clone(),
+                    named: Some(request.using_named_graphs.clone()),
+                });
+            }
+        }
+    }
+    Ok(evaluator.for_update(update))
+}
+
+/// Where streamed bytes go: chunks to the HTTP body; `false` from `send` means the client left.
+pub trait ChunkSink: Send {
+    /// Sends one chunk; returns `false` when nobody listens any more.
+    fn send(&mut self, chunk: Result<Bytes, io::Error>) -> bool;
+}
+
+impl ChunkSink for tokio::sync::mpsc::Sender<Result<Bytes, io::Error>> {
+    fn send(&mut self, chunk: Result<Bytes, io::Error>) -> bool {
+        self.blocking_send(chunk).is_ok()
+    }
+}
+
+/// An `io::Write` that sends fixed-size chunks to a [`ChunkSink`].
+pub struct ChunkWriter<S: ChunkSink> {
+    sink: S,
+    buffer: Vec<u8>,
+}
+
+impl<S: ChunkSink> ChunkWriter<S> {
+    /// A writer sending to `sink`.
+    pub fn new(sink: S) -> Self {
+        Self {
+            sink,
+            buffer: Vec::with_capacity(CHUNK),
+        }
+    }
+}
+
+impl<S: ChunkSink> Write for ChunkWriter<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        if self.sink.send(Ok(chunk)) {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the client closed the connection",
+            ))
+        }
+    }
+}
+
+/// Limits of one evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The time limit, for messages.
+    pub timeout: Duration,
+    /// The most solutions or triples a result may have.
+    pub max_rows: Option<u64>,
+}
+
+fn evaluation_error(e: QueryEvaluationError, limits: &Limits) -> HttpError {
+    match e {
+        QueryEvaluationError::Cancelled => HttpError::timeout(limits.timeout),
+        QueryEvaluationError::Dataset(e) => HttpError::internal(format!("storage error: {e}")),
+        e => HttpError::bad_request(format!("SPARQL evaluation error: {e}")),
+    }
+}
+
+fn too_many(limits: &Limits) -> HttpError {
+    HttpError::bad_request(format!(
+        "the result has more than {} rows, the server's --max-rows; add LIMIT or narrow the query",
+        limits.max_rows.unwrap_or(0)
+    ))
+}
+
+/// Evaluates `prepared` and streams it. `head` is called exactly once, before any chunk: with
+/// `Ok` once the first [`PREFETCH`] solutions are computed, or with the error. Errors after
+/// that (a timeout, the row cap) end the body with an error chunk so the client sees a broken
+/// transfer, never a silently truncated one. Runs on a blocking thread.
+pub fn run_query(
+    store: &KgStore,
+    prepared: PreparedSparqlQuery,
+    format: ResultsFormat,
+    limits: Limits,
+    head: impl FnOnce(Result<(), HttpError>),
+    sink: impl ChunkSink,
+) {
+    let results = match store.execute_raw(prepared) {
+        Ok(r) => r,
+        Err(e) => return head(Err(evaluation_error(e, &limits))),
+    };
+    let mut out = ChunkWriter::new(sink);
+    let outcome = match results {
+        QueryResults::Boolean(b) => {
+            head(Ok(()));
+            let ResultsFormat::Results(f) = format else {
+                return;
+            };
+            QueryResultsSerializer::from_format(f)
+                .serialize_boolean_to_writer(&mut out, b)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+        QueryResults::Solutions(mut solutions) => {
+            let mut first = Vec::new();
+            for s in solutions.by_ref().take(PREFETCH) {
+                match s {
+                    Ok(s) => first.push(s),
+                    Err(e) => return head(Err(evaluation_error(e, &limits))),
+                }
+            }
+            if limits.max_rows.is_some_and(|m| first.len() as u64 > m) {
+                return head(Err(too_many(&limits)));
+            }
+            head(Ok(()));
+            let ResultsFormat::Results(f) = format else {
+                return;
+            };
+            stream_solutions(
+                f,
+                solutions.variables().to_vec(),
+                first,
+                solutions,
+                &limits,
+                &mut out,
+            )
+        }
+        QueryResults::Graph(mut triples) => {
+            let mut first = Vec::new();
+            for t in triples.by_ref().take(PREFETCH) {
+                match t {
+                    Ok(t) => first.push(t),
+                    Err(e) => return head(Err(evaluation_error(e, &limits))),
+                }
+            }
+            if limits.max_rows.is_some_and(|m| first.len() as u64 > m) {
+                return head(Err(too_many(&limits)));
+            }
+            head(Ok(()));
+            let ResultsFormat::Graph(f) = format else {
+                return;
+            };
+            stream_triples(f, first, triples, &limits, &mut out)
+        }
+    };
+    match outcome.and_then(|()| out.flush().map_err(|e| e.to_string())) {
+        Ok(()) => {}
+        Err(message) => {
+            tracing::warn!(%message, "result stream ended early");
+            let _ = out.flush();
+            out.sink.send(Err(io::Error::other(message)));
+        }
+    }
+}
+
+fn stream_solutions(
+    format: QueryResultsFormat,
+    variables: Vec<oxigraph::sparql::Variable>,
+    first: Vec<oxigraph::sparql::QuerySolution>,
+    rest: QuerySolutionIter<'_>,
+    limits: &Limits,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let mut writer = QueryResultsSerializer::from_format(format)
+        .serialize_solutions_to_writer(out, variables)
+        .map_err(|e| e.to_string())?;
+    for (i, s) in first.into_iter().map(Ok).chain(rest).enumerate() {
+        let n = i as u64 + 1;
+        let s = s.map_err(|e| evaluation_error(e, limits).message)?;
+        if limits.max_rows.is_some_and(|m| n > m) {
+            return Err(too_many(limits).message);
+        }
+        writer.serialize(&s).map_err(|e| e.to_string())?;
+    }
+    writer.finish().map(drop).map_err(|e| e.to_string())
+}
+
+fn stream_triples(
+    format: RdfFormat,
+    first: Vec<oxigraph::model::Triple>,
+    rest: oxigraph::sparql::QueryTripleIter<'_>,
+    limits: &Limits,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let mut serializer = PREFIXES
+        .iter()
+        .fold(RdfSerializer::from_format(format), |s, (p, iri)| {
+            s.with_prefix(*p, *iri)
+                .unwrap_or_else(|_| RdfSerializer::from_format(format))
+        })
+        .for_writer(out);
+    for (i, t) in first.into_iter().map(Ok).chain(rest).enumerate() {
+        let n = i as u64 + 1;
+        let t = t.map_err(|e| evaluation_error(e, limits).message)?;
+        if limits.max_rows.is_some_and(|m| n > m) {
+            return Err(too_many(limits).message);
+        }
+        serializer
+            .serialize_triple(t.as_ref())
+            .map_err(|e| e.to_string())?;
+    }
+    serializer.finish().map(drop).map_err(|e| e.to_string())
+}
+
+/// Federated query over plain HTTP to targets the operator allowed (checked before this runs).
+struct HttpService {
+    timeout: Option<Duration>,
+}
+
+impl DefaultServiceHandler for HttpService {
+    type Error = QueryEvaluationError;
+
+    fn handle(
+        &self,
+        service_name: &NamedNode,
+        pattern: &GraphPattern,
+        _base_iri: Option<&oxiri::Iri<String>>,
+    ) -> Result<QuerySolutionIter<'static>, Self::Error> {
+        let fail = |m: String| QueryEvaluationError::Service(m.into());
+        let client = reqwest::blocking::Client::builder()
+            .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        let query = format!("SELECT * WHERE {{ {pattern} }}");
+        let response = client
+            .post(service_name.as_str())
+            .header("Accept", "application/sparql-results+json")
+            .form(&[("query", query)])
+            .send()
+            .map_err(|e| fail(format!("SERVICE <{}>: {e}", service_name.as_str())))?;
+        if !response.status().is_success() {
+            return Err(fail(format!(
+                "SERVICE <{}> answered {}",
+                service_name.as_str(),
+                response.status()
+            )));
+        }
+        match QueryResultsParser::from_format(QueryResultsFormat::Json)
+            .for_reader(response)
+            .map_err(|e| fail(e.to_string()))?
+        {
+            oxigraph::sparql::results::ReaderQueryResultsParserOutput::Solutions(s) => Ok(s.into()),
+            oxigraph::sparql::results::ReaderQueryResultsParserOutput::Boolean(_) => {
+                Err(fail("SERVICE answered a boolean".into()))
+            }
+        }
+    }
+}

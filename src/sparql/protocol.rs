@@ -1,0 +1,387 @@
+//! SPARQL 1.1 Protocol parameters: which operation a request carries, its dataset
+//! (`default-graph-uri`, `named-graph-uri`, `using-…`) and its time limit, with 4xx errors
+//! that say what is wrong.
+
+use oxigraph::model::NamedNode;
+use std::time::Duration;
+
+/// An HTTP error without HTTP types: status code and a message for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    /// The status code.
+    pub status: u16,
+    /// Plain-text explanation.
+    pub message: String,
+}
+
+impl HttpError {
+    /// 400: the request is malformed.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            message: message.into(),
+        }
+    }
+    /// 401: a write without the right token.
+    pub fn unauthorized() -> Self {
+        Self {
+            status: 401,
+            message: "this write needs the update token: send `Authorization: Bearer <token>`"
+                .into(),
+        }
+    }
+    /// 403: the server was started without an update token.
+    pub fn read_only() -> Self {
+        Self {
+            status: 403,
+            message: "the server is read-only: start it with --update-token (or AUTOKG_UPDATE_TOKEN) to allow writes".into(),
+        }
+    }
+    /// 404: the thing named does not exist.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: 404,
+            message: message.into(),
+        }
+    }
+    /// 405: the method is not allowed on this route.
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self {
+            status: 405,
+            message: message.into(),
+        }
+    }
+    /// 406: no acceptable representation.
+    pub fn not_acceptable(offers: &[&str]) -> Self {
+        Self {
+            status: 406,
+            message: format!(
+                "no acceptable media type; this resource is available as: {}",
+                offers.join(", ")
+            ),
+        }
+    }
+    /// 413: the request body is too large.
+    pub fn too_large(limit: usize) -> Self {
+        Self {
+            status: 413,
+            message: format!("the request body is larger than the server's limit of {limit} bytes"),
+        }
+    }
+    /// 415: the request's content type is not understood.
+    pub fn unsupported_media_type(got: &str, expected: &str) -> Self {
+        Self {
+            status: 415,
+            message: format!("unsupported Content-Type '{got}'; expected {expected}"),
+        }
+    }
+    /// 500: something broke on the server.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            message: message.into(),
+        }
+    }
+    /// 503: the query ran over its time limit.
+    pub fn timeout(limit: Duration) -> Self {
+        Self {
+            status: 503,
+            message: format!(
+                "the query ran over its time limit of {:.1} s and was cancelled; narrow it or add LIMIT",
+                limit.as_secs_f64()
+            ),
+        }
+    }
+    /// 503: too many evaluations at once.
+    pub fn overloaded() -> Self {
+        Self {
+            status: 503,
+            message: "the server is busy with other queries; retry in a moment".into(),
+        }
+    }
+}
+
+impl From<crate::error::Error> for HttpError {
+    fn from(e: crate::error::Error) -> Self {
+        use crate::error::Error;
+        match &e {
+            Error::NotFound(_) => Self::not_found(e.to_string()),
+            Error::Timeout(d) => Self::timeout(*d),
+            e if e.is_user_error() => Self::bad_request(e.to_string()),
+            e => Self::internal(e.to_string()),
+        }
+    }
+}
+
+/// A query and its protocol parameters.
+#[derive(Debug, Clone, Default)]
+pub struct QueryRequest {
+    /// The query text.
+    pub query: String,
+    /// `default-graph-uri` values (override the query's FROM when any is given).
+    pub default_graphs: Vec<NamedNode>,
+    /// `named-graph-uri` values (override the query's FROM NAMED when any is given).
+    pub named_graphs: Vec<NamedNode>,
+    /// `timeout` in seconds, lowered to the server's maximum.
+    pub timeout: Option<Duration>,
+}
+
+/// An update and its protocol parameters.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateRequest {
+    /// The update text.
+    pub update: String,
+    /// `using-graph-uri` values.
+    pub using_graphs: Vec<NamedNode>,
+    /// `using-named-graph-uri` values.
+    pub using_named_graphs: Vec<NamedNode>,
+    /// `timeout` in seconds.
+    pub timeout: Option<Duration>,
+}
+
+/// What a `/sparql` request asks for.
+#[derive(Debug, Clone)]
+pub enum Operation {
+    /// Evaluate a query.
+    Query(QueryRequest),
+    /// Apply an update.
+    Update(UpdateRequest),
+    /// Describe the service (GET without parameters).
+    ServiceDescription,
+}
+
+/// The parameters of a request, with their repetitions kept.
+#[derive(Debug, Default)]
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(encoded: &[u8]) -> Self {
+        Self(
+            form_urlencoded::parse(encoded)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// At most one value; two or more is a 400.
+    fn at_most_once<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, HttpError> {
+        let mut values = self.all(name);
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(HttpError::bad_request(format!(
+                "the parameter '{name}' must be given exactly once"
+            )));
+        }
+        Ok(first)
+    }
+
+    fn graphs(&self, name: &str) -> Result<Vec<NamedNode>, HttpError> {
+        self.all(name)
+            .map(|iri| {
+                NamedNode::new(iri).map_err(|e| {
+                    HttpError::bad_request(format!("{name} '{iri}' is not an absolute IRI: {e}"))
+                })
+            })
+            .collect()
+    }
+
+    fn timeout(&self) -> Result<Option<Duration>, HttpError> {
+        self.at_most_once("timeout")?
+            .map(|t| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        HttpError::bad_request(format!(
+                            "timeout '{t}' is not a positive number of seconds"
+                        ))
+                    })
+            })
+            .transpose()
+    }
+
+    fn extend(&mut self, other: Params) {
+        self.0.extend(other.0);
+    }
+}
+
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Decodes a `/sparql` request: `method` is `GET` or `POST`, `query_string` the raw URL
+/// query, `content_type` the request's header, `body` its bytes.
+pub fn parse_request(
+    method: &str,
+    query_string: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Operation, HttpError> {
+    let mut params = Params::parse(query_string.as_bytes());
+    let text = |body: &[u8], what: &str| {
+        String::from_utf8(body.to_vec())
+            .map_err(|_| HttpError::bad_request(format!("the {what} is not valid UTF-8")))
+    };
+    let (query, update) = match method {
+        "GET" | "HEAD" => {
+            if params.0.is_empty() {
+                return Ok(Operation::ServiceDescription);
+            }
+            if params.all("update").next().is_some() {
+                return Err(HttpError::method_not_allowed(
+                    "updates must be sent with POST",
+                ));
+            }
+            (params.at_most_once("query")?.map(str::to_owned), None)
+        }
+        "POST" => {
+            let ct = content_type.map(media_type).unwrap_or_default();
+            match ct.as_str() {
+                "application/x-www-form-urlencoded" => {
+                    params.extend(Params::parse(body));
+                    (
+                        params.at_most_once("query")?.map(str::to_owned),
+                        params.at_most_once("update")?.map(str::to_owned),
+                    )
+                }
+                "application/sparql-query" => {
+                    if params.all("query").next().is_some() {
+                        return Err(HttpError::bad_request("the query is in the body: do not also give a 'query' parameter"));
+                    }
+                    (Some(text(body, "query")?), None)
+                }
+                "application/sparql-update" => (None, Some(text(body, "update")?)),
+                "" => {
+                    return Err(HttpError::unsupported_media_type(
+                        "(none)",
+                        "application/sparql-query, application/sparql-update or application/x-www-form-urlencoded",
+                    ))
+                }
+                other => {
+                    return Err(HttpError::unsupported_media_type(
+                        other,
+                        "application/sparql-query, application/sparql-update or application/x-www-form-urlencoded",
+                    ))
+                }
+            }
+        }
+        other => {
+            return Err(HttpError::method_not_allowed(format!(
+                "{other} is not allowed on /sparql; use GET or POST"
+            )))
+        }
+    };
+    match (query, update) {
+        (Some(_), Some(_)) => Err(HttpError::bad_request(
+            "a request carries either 'query' or 'update', not both",
+        )),
+        (Some(query), None) => Ok(Operation::Query(QueryRequest {
+            query,
+            default_graphs: params.graphs("default-graph-uri")?,
+            named_graphs: params.graphs("named-graph-uri")?,
+            timeout: params.timeout()?,
+        })),
+        (None, Some(update)) => Ok(Operation::Update(UpdateRequest {
+            update,
+            using_graphs: params.graphs("using-graph-uri")?,
+            using_named_graphs: params.graphs("using-named-graph-uri")?,
+            timeout: params.timeout()?,
+        })),
+        (None, None) => Err(HttpError::bad_request("missing the 'query' parameter")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(op: Result<Operation, HttpError>) -> QueryRequest {
+        match op {
+            Ok(Operation::Query(q)) => q,
+            other => panic!("not a query: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn get_post_form_and_direct_post_all_carry_a_query() {
+        let q = query(parse_request(
+            "GET",
+            "query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fe%2Fg",
+            None,
+            b"",
+        ));
+        assert_eq!(q.query, "ASK{}");
+        assert_eq!(q.default_graphs[0].as_str(), "http://e/g");
+        let q = query(parse_request(
+            "POST",
+            "",
+            Some("application/x-www-form-urlencoded"),
+            b"query=ASK+%7B%7D&timeout=2",
+        ));
+        assert_eq!(q.query, "ASK {}");
+        assert_eq!(q.timeout, Some(Duration::from_secs(2)));
+        let q = query(parse_request(
+            "POST",
+            "named-graph-uri=http://e/n",
+            Some("application/sparql-query; charset=utf-8"),
+            b"ASK {}",
+        ));
+        assert_eq!(q.named_graphs.len(), 1);
+    }
+
+    #[test]
+    fn protocol_violations_get_the_right_status() {
+        let status = |r: Result<Operation, HttpError>| r.err().map(|e| e.status);
+        assert_eq!(
+            status(parse_request("GET", "query=a&query=b", None, b"")),
+            Some(400)
+        );
+        assert_eq!(
+            status(parse_request("GET", "default-graph-uri=rel", None, b"")),
+            Some(400)
+        );
+        assert_eq!(
+            status(parse_request(
+                "GET",
+                "query=a&default-graph-uri=relative",
+                None,
+                b""
+            )),
+            Some(400)
+        );
+        assert_eq!(
+            status(parse_request("POST", "", Some("text/plain"), b"ASK {}")),
+            Some(415)
+        );
+        assert_eq!(
+            status(parse_request("POST", "", None, b"ASK {}")),
+            Some(415)
+        );
+        assert_eq!(
+            status(parse_request("GET", "update=x", None, b"")),
+            Some(405)
+        );
+        assert_eq!(status(parse_request("PUT", "", None, b"")), Some(405));
+        assert_eq!(
+            status(parse_request("GET", "query=a&timeout=-1", None, b"")),
+            Some(400)
+        );
+        assert!(matches!(
+            parse_request("GET", "", None, b""),
+            Ok(Operation::ServiceDescription)
+        ));
+    }
+}

@@ -1,0 +1,233 @@
+//! The command line, run as a user runs it: the real binary, real files, real stores.
+
+use crate::support::{autokg, stderr, stdout};
+use std::io::Write;
+
+fn count_quads(store_dir: &str) -> u64 {
+    let out = autokg(&["--store", store_dir, "stats", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stats JSON");
+    doc["quads"].as_u64().expect("quads count")
+}
+
+#[test]
+fn query_prints_a_table_or_standard_formats() {
+    let q = "SELECT ?zh WHERE { akid:seres rdfs:label ?zh FILTER(lang(?zh) = 'zh') }";
+    let table = autokg(&["query", q, "--format", "table"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert!(stdout(&table).contains("赛力斯@zh"));
+    assert!(stdout(&table).contains("(1 row)"));
+    let json = autokg(&["query", q, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("SPARQL JSON");
+    assert_eq!(doc["results"]["bindings"][0]["zh"]["value"], "赛力斯");
+    let csv = autokg(&["query", q, "--format", "csv"]);
+    assert_eq!(stdout(&csv).replace('\r', ""), "zh\n赛力斯\n");
+    let graph = autokg(&[
+        "query",
+        "CONSTRUCT { akid:seres ?p ?o } WHERE { akid:seres ?p ?o }",
+        "--format",
+        "ntriples",
+    ]);
+    assert!(stdout(&graph).contains("<https://w3id.org/autokg/id/seres>"));
+}
+
+#[test]
+fn bad_sparql_is_a_clear_error_with_exit_code_2() {
+    let out = autokg(&["query", "SELECT ?x WHERE { ?x ?y }"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("SPARQL syntax error"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn curated_data_conforms_to_the_shapes() {
+    let out = autokg(&["validate"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("conforms"));
+}
+
+#[test]
+fn validate_names_an_observation_without_period_and_a_relation_without_source() {
+    use autokg::store::KgStore;
+    use oxigraph::io::RdfFormat;
+    use oxigraph::model::{GraphNameRef, NamedNodeRef};
+    // Arrange: a copy of the curated data with two defects.
+    let store = KgStore::open(None).expect("store");
+    let update = autokg::store::KgStore::evaluator()
+        .parse_update(
+            "DELETE WHERE { GRAPH ?g { akid:obs-chongqing-vehicle-output-2025 ak:periodStart ?d } } ;
+             DELETE WHERE { GRAPH ?g { akid:rel-huawei-partnerOf-seres prov:wasDerivedFrom ?s } }",
+        )
+        .expect("update parses");
+    store.update(update).expect("update runs");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("broken.nt");
+    let mut file = std::fs::File::create(&copy).expect("create");
+    let curated = NamedNodeRef::new_unchecked(autokg::vocab::GRAPH_CURATED);
+    store
+        .dump(
+            RdfFormat::NTriples,
+            Some(GraphNameRef::NamedNode(curated)),
+            &mut file,
+        )
+        .expect("dump");
+    file.flush().expect("flush");
+    // Act
+    let out = autokg(&["validate", copy.to_str().expect("utf-8 path")]);
+    // Assert
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("obs-chongqing-vehicle-output-2025") && report.contains("periodStart"),
+        "{report}"
+    );
+    assert!(
+        report.contains("rel-huawei-partnerOf-seres") && report.contains("wasDerivedFrom"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_syntax_error_on_line_3_names_the_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store_dir = dir.path().join("store");
+    let store = store_dir.to_str().expect("utf-8");
+    let before = count_quads(store);
+    let good = dir.path().join("good.ttl");
+    std::fs::write(&good, "<http://e/a> <http://e/p> <http://e/b> .\n").expect("write");
+    let bad = dir.path().join("bad.ttl");
+    std::fs::write(
+        &bad,
+        "@prefix e: <http://e/> .\ne:x e:p e:y .\ne:x e:p \"unterminated .\n",
+    )
+    .expect("write");
+    // Two files in one load: the good one must not land either.
+    let out = autokg(&[
+        "--store",
+        store,
+        "load",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.ttl"), "{}", stderr(&out));
+    assert_eq!(count_quads(store), before);
+}
+
+#[test]
+fn a_million_ntriples_load_into_a_store_and_survive_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("million.nt.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::io::BufWriter::new(std::fs::File::create(&file).expect("create")),
+        flate2::Compression::fast(),
+    );
+    for i in 0..1_000_000u32 {
+        writeln!(
+            gz,
+            "<https://example.org/firm/{}> <https://w3id.org/autokg/ontology#suppliesTo> <https://example.org/firm/{}> .",
+            i,
+            i / 3
+        )
+        .expect("write");
+    }
+    gz.finish().expect("gzip").flush().expect("flush");
+    let store_dir = dir.path().join("store");
+    let store = store_dir.to_str().expect("utf-8");
+    let before = count_quads(store);
+    let out = autokg(&[
+        "--store",
+        store,
+        "load",
+        file.to_str().unwrap(),
+        "--graph",
+        "https://example.org/g",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Reopen (a new process) and count: the million triples plus their entailments.
+    let after = count_quads(store);
+    assert!(after >= before + 1_000_000, "{before} -> {after}");
+    let out = autokg(&[
+        "--store",
+        store,
+        "query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://example.org/g> { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(stdout(&out).replace('\r', ""), "n\n1000000\n");
+}
+
+#[test]
+fn the_fingerprint_is_the_same_across_runs_and_store_kinds() {
+    let run = |args: &[&str]| {
+        let out = autokg(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("sha256:") && text.trim().len() == 71,
+            "{text}"
+        );
+        text
+    };
+    let first = run(&["dump", "--canonical", "--fingerprint-only"]);
+    let second = run(&["dump", "--canonical", "--fingerprint-only"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let persistent = run(&[
+        "--store",
+        store.to_str().unwrap(),
+        "dump",
+        "--canonical",
+        "--fingerprint-only",
+    ]);
+    assert_eq!(first, second);
+    assert_eq!(first, persistent);
+}
+
+#[test]
+fn data_files_join_the_store_for_one_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("mine.ttl");
+    std::fs::write(
+        &file,
+        "@prefix ak: <https://w3id.org/autokg/ontology#> .\n<http://e/acme> a ak:PartsSupplier ; ak:suppliesTo <https://w3id.org/autokg/id/seres> .\n",
+    )
+    .expect("write");
+    let out = autokg(&[
+        "--data",
+        file.to_str().unwrap(),
+        "query",
+        "ASK { <http://e/acme> a ak:Company ; ak:suppliesTo akid:seres }",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("true"), "{}", stdout(&out));
+}
+
+#[test]
+fn stats_counts_graphs_classes_and_measures() {
+    let out = autokg(&["stats", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let graphs = doc["graphs"].as_array().expect("graphs");
+    for g in ["ontology", "curated", "inferred"] {
+        let iri = format!("https://w3id.org/autokg/graph/{g}");
+        let n = graphs
+            .iter()
+            .find(|x| x["graph"] == iri.as_str())
+            .map(|x| x["triples"].as_u64().unwrap_or(0));
+        assert!(n.unwrap_or(0) > 0, "graph {g} empty or missing");
+    }
+    let measures = doc["observationsPerMeasure"].as_array().expect("measures");
+    let vehicle = measures
+        .iter()
+        .find(|m| m["measure"] == "ak:VehicleOutput")
+        .expect("VehicleOutput");
+    // Chongqing, Chengdu and Shanghai report vehicle output.
+    assert_eq!(vehicle["count"], 3);
+}

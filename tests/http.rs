@@ -1,0 +1,492 @@
+//! The SPARQL endpoint and graph store over real HTTP: every protocol rule of the issue.
+
+use crate::support::{spawn_app, spawn_app_with, TestApp};
+use autokg::server::ServeConfig;
+use oxigraph::io::{RdfFormat, RdfParser};
+use std::time::{Duration, Instant};
+
+const SERES_ZH: &str = "SELECT ?zh WHERE { akid:seres rdfs:label ?zh FILTER(lang(?zh) = 'zh') }";
+
+fn json_value(body: &str, var: &str) -> String {
+    let doc: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    doc["results"]["bindings"][0][var]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn with_token(token: &str) -> ServeConfig {
+    ServeConfig {
+        update_token: Some(token.into()),
+        ..ServeConfig::default()
+    }
+}
+
+#[test]
+fn a_query_arrives_by_get_by_form_and_by_direct_post() {
+    let app = spawn_app();
+    let (status, ct, body) = app.query(SERES_ZH, "application/sparql-results+json");
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "application/sparql-results+json")
+    );
+    assert_eq!(json_value(&body, "zh"), "赛力斯");
+    let form = app
+        .post("/sparql")
+        .form(&[("query", SERES_ZH)])
+        .send()
+        .expect("form");
+    assert_eq!(json_value(&form.text().expect("body"), "zh"), "赛力斯");
+    let direct = app
+        .post("/sparql")
+        .header("Content-Type", "application/sparql-query")
+        .body(SERES_ZH)
+        .send()
+        .expect("direct");
+    assert_eq!(json_value(&direct.text().expect("body"), "zh"), "赛力斯");
+}
+
+#[test]
+fn every_result_format_parses_back() {
+    let app = spawn_app();
+    let (_, ct, xml) = app.query(SERES_ZH, "application/sparql-results+xml");
+    assert_eq!(ct, "application/sparql-results+xml");
+    assert!(
+        xml.contains("<literal xml:lang=\"zh\">赛力斯</literal>"),
+        "{xml}"
+    );
+    let (_, ct, csv) = app.query(SERES_ZH, "text/csv");
+    assert_eq!(
+        (ct.as_str(), csv.replace('\r', "").as_str()),
+        ("text/csv", "zh\n赛力斯\n")
+    );
+    let (_, ct, tsv) = app.query(SERES_ZH, "text/tab-separated-values");
+    assert_eq!(ct, "text/tab-separated-values");
+    assert_eq!(tsv.lines().nth(1), Some("\"赛力斯\"@zh"));
+    // ASK in JSON.
+    let (_, _, ask) = app.query(
+        "ASK { akid:huawei ak:partnerOf akid:seres }",
+        "application/json",
+    );
+    assert!(ask.contains("\"boolean\":true"), "{ask}");
+    // CONSTRUCT in every graph syntax, parsed back to the same number of triples.
+    let construct = "CONSTRUCT { akid:seres ?p ?o } WHERE { akid:seres ?p ?o }";
+    let mut counts = Vec::new();
+    for (media, format) in [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        ("application/n-quads", RdfFormat::NQuads),
+        ("application/trig", RdfFormat::TriG),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: oxigraph::io::JsonLdProfileSet::empty(),
+            },
+        ),
+    ] {
+        let (status, ct, body) = app.query(construct, media);
+        assert_eq!((status, ct.as_str()), (200, media));
+        let n = RdfParser::from_format(format)
+            .for_slice(body.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("{media}: {e}\n{body}"))
+            .len();
+        counts.push(n);
+    }
+    assert!(
+        counts[0] > 5 && counts.iter().all(|n| *n == counts[0]),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn negotiation_honours_q_values_and_answers_406_and_vary() {
+    let app = spawn_app();
+    let (_, ct, _) = app.query(SERES_ZH, "text/csv;q=0.5, application/sparql-results+xml");
+    assert_eq!(ct, "application/sparql-results+xml");
+    let (_, ct, _) = app.query(SERES_ZH, "*/*");
+    assert_eq!(ct, "application/sparql-results+json");
+    let (status, _, body) = app.query(SERES_ZH, "image/png");
+    assert_eq!(status, 406);
+    assert!(body.contains("application/sparql-results+json"), "{body}");
+    let r = app
+        .get("/sparql")
+        .query(&[("query", SERES_ZH)])
+        .send()
+        .expect("request");
+    assert_eq!(
+        r.headers().get("vary").and_then(|v| v.to_str().ok()),
+        Some("Accept")
+    );
+}
+
+#[test]
+fn dataset_parameters_override_the_union_default_graph() {
+    let app = spawn_app();
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { akid:seres rdfs:label ?l }";
+    let (_, _, union) = app.query(q, "application/json");
+    assert_eq!(json_value(&union, "n"), "2");
+    let r = app
+        .get("/sparql")
+        .query(&[
+            ("query", q),
+            (
+                "default-graph-uri",
+                "https://w3id.org/autokg/graph/ontology",
+            ),
+        ])
+        .send()
+        .expect("request");
+    assert_eq!(json_value(&r.text().expect("body"), "n"), "0");
+    let named = "SELECT ?g WHERE { GRAPH ?g { akid:seres rdfs:label ?l } }";
+    let r = app
+        .get("/sparql")
+        .query(&[
+            ("query", named),
+            ("named-graph-uri", "https://w3id.org/autokg/graph/curated"),
+        ])
+        .send()
+        .expect("request");
+    assert_eq!(
+        json_value(&r.text().expect("body"), "g"),
+        "https://w3id.org/autokg/graph/curated"
+    );
+}
+
+#[test]
+fn malformed_requests_get_4xx_with_a_message() {
+    let app = spawn_app();
+    let r = app
+        .get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().expect("body").contains("exactly once"));
+    let (status, _, body) = app.query("SELECT ?x WHERE { ?x ?y }", "application/json");
+    assert_eq!(status, 400);
+    assert!(body.contains("SPARQL syntax error"), "{body}");
+    let r = app
+        .post("/sparql")
+        .header("Content-Type", "text/plain")
+        .body("ASK {}")
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 415);
+    let r = app
+        .get("/sparql")
+        .query(&[("query", "ASK {}"), ("default-graph-uri", "not an iri")])
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+#[test]
+fn updates_need_a_token_that_matches() {
+    let read_only = spawn_app();
+    let update = "INSERT DATA { GRAPH <http://e/g> { <http://e/x> a ak:Automaker } }";
+    let r = read_only
+        .post("/sparql")
+        .form(&[("update", update)])
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 403);
+    let app = spawn_app_with(with_token("s3cret"));
+    let r = app
+        .post("/sparql")
+        .form(&[("update", update)])
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = app
+        .post("/sparql")
+        .bearer_auth("wrong")
+        .form(&[("update", update)])
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = app
+        .post("/sparql")
+        .bearer_auth("s3cret")
+        .header("Content-Type", "application/sparql-update")
+        .body(update)
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 204);
+    // The entailments follow the write: an automaker is a company.
+    let (_, _, body) = app.query("ASK { <http://e/x> a ak:Company }", "application/json");
+    assert!(body.contains("true"), "{body}");
+}
+
+#[test]
+fn a_heavy_query_is_cancelled_and_answered_503_near_its_limit() {
+    let app = spawn_app();
+    let heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let start = Instant::now();
+    let r = app
+        .get("/sparql")
+        .query(&[("query", heavy), ("timeout", "1")])
+        .send()
+        .expect("request");
+    let elapsed = start.elapsed();
+    assert_eq!(r.status().as_u16(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().expect("body").contains("time limit"));
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "answered after {elapsed:?}"
+    );
+}
+
+#[test]
+fn service_is_refused_without_any_outbound_connection() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let target = format!(
+        "http://127.0.0.1:{}/sparql",
+        listener.local_addr().expect("addr").port()
+    );
+    let app = spawn_app();
+    let (status, _, body) = app.query(
+        &format!("SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"),
+        "application/json",
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("refused"), "{body}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        listener.accept().is_err(),
+        "something connected to the SERVICE target"
+    );
+}
+
+#[test]
+fn service_reaches_an_allowed_endpoint() {
+    let remote = spawn_app();
+    let prefix = format!("{}/", remote.address);
+    let app = spawn_app_with(ServeConfig {
+        allow_service: vec![prefix],
+        ..ServeConfig::default()
+    });
+    let q = format!(
+        "SELECT ?zh WHERE {{ SERVICE <{}/sparql> {{ <https://w3id.org/autokg/id/jetta> <http://www.w3.org/2000/01/rdf-schema#label> ?zh FILTER(lang(?zh) = 'zh') }} }}",
+        remote.address
+    );
+    let (status, _, body) = app.query(&q, "application/json");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json_value(&body, "zh"), "捷达");
+}
+
+#[test]
+fn the_service_description_is_rdf() {
+    let app = spawn_app();
+    let r = app
+        .get("/sparql")
+        .header("Accept", "application/n-triples")
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().expect("body");
+    let triples: Vec<_> = RdfParser::from_format(RdfFormat::NTriples)
+        .for_slice(body.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("N-Triples");
+    let has = |p: &str, o: &str| {
+        triples
+            .iter()
+            .any(|q| q.predicate.as_str().ends_with(p) && q.object.to_string().contains(o))
+    };
+    assert!(has("#type", "sparql-service-description#Service"));
+    assert!(has("#endpoint", "/sparql"));
+    assert!(has("#resultFormat", "SPARQL_Results_CSV"));
+    assert!(has("#extensionFunction", "function#pagerank"));
+    let turtle = app.get("/sparql").send().expect("request");
+    assert_eq!(
+        turtle
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/turtle")
+    );
+}
+
+#[test]
+fn sixty_four_concurrent_clients_are_all_answered_correctly() {
+    let app = std::sync::Arc::new(spawn_app());
+    let handles: Vec<_> = (0..64)
+        .map(|i| {
+            let app: std::sync::Arc<TestApp> = app.clone();
+            std::thread::spawn(move || {
+                let (id, zh) = [("seres", "赛力斯"), ("jetta", "捷达"), ("aito", "问界")][i % 3];
+                let q = format!(
+                    "SELECT ?zh WHERE {{ akid:{id} rdfs:label ?zh FILTER(lang(?zh) = 'zh') }}"
+                );
+                let (status, _, body) = app.query(&q, "application/json");
+                assert_eq!(status, 200, "{body}");
+                assert_eq!(json_value(&body, "zh"), zh);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("client thread");
+    }
+}
+
+#[test]
+fn the_row_cap_is_an_error_not_a_truncation() {
+    let app = spawn_app_with(ServeConfig {
+        max_rows: Some(5),
+        ..ServeConfig::default()
+    });
+    let (status, _, body) = app.query("SELECT * WHERE { ?s ?p ?o }", "application/json");
+    assert_eq!(status, 400);
+    assert!(body.contains("more than 5 rows"), "{body}");
+    let (status, _, _) = app.query("SELECT * WHERE { ?s ?p ?o } LIMIT 5", "application/json");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn request_bodies_are_bounded() {
+    let app = spawn_app_with(ServeConfig {
+        max_body: 1024,
+        ..ServeConfig::default()
+    });
+    let big = format!("ASK {{ FILTER(\"{}\" != \"\") }}", "x".repeat(4096));
+    let r = app
+        .post("/sparql")
+        .header("Content-Type", "application/sparql-query")
+        .body(big)
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 413);
+}
+
+#[test]
+fn the_graph_store_creates_replaces_reads_and_deletes() {
+    let app = spawn_app_with(with_token("t"));
+    let url = "/store?graph=http%3A%2F%2Fe%2Fmine";
+    let ttl = "<http://e/a> <http://e/p> \"甲\" .";
+    let put = |body: &str| {
+        app.client
+            .put(format!("{}{url}", app.address))
+            .bearer_auth("t")
+            .header("Content-Type", "text/turtle")
+            .body(body.to_owned())
+            .send()
+            .expect("put")
+    };
+    assert_eq!(put(ttl).status().as_u16(), 201);
+    assert_eq!(put(ttl).status().as_u16(), 204);
+    let r = app.get(url).send().expect("get");
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/turtle")
+    );
+    assert!(r.text().expect("body").contains("甲"));
+    let r = app
+        .post(url)
+        .bearer_auth("t")
+        .header("Content-Type", "application/n-triples")
+        .body("<http://e/b> <http://e/p> <http://e/c> .\n")
+        .send()
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 204);
+    let r = app
+        .get(url)
+        .header("Accept", "application/n-triples")
+        .send()
+        .expect("get");
+    assert_eq!(r.text().expect("body").lines().count(), 2);
+    let head = app
+        .client
+        .head(format!("{}{url}", app.address))
+        .send()
+        .expect("head");
+    assert_eq!(head.status().as_u16(), 200);
+    let bad = app
+        .client
+        .put(format!("{}{url}", app.address))
+        .bearer_auth("t")
+        .header("Content-Type", "text/turtle")
+        .body("<http://e/a> <http://e/p> .")
+        .send()
+        .expect("put");
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.text().expect("body").contains("line 1"));
+    let delete = || {
+        app.client
+            .delete(format!("{}{url}", app.address))
+            .bearer_auth("t")
+            .send()
+            .expect("delete")
+    };
+    assert_eq!(delete().status().as_u16(), 204);
+    assert_eq!(delete().status().as_u16(), 404);
+    assert_eq!(app.get(url).send().expect("get").status().as_u16(), 404);
+    assert_eq!(
+        app.get("/store?graph=relative")
+            .send()
+            .expect("get")
+            .status()
+            .as_u16(),
+        400
+    );
+    let unauthorised = app
+        .client
+        .delete(format!("{}/store?default", app.address))
+        .send()
+        .expect("delete");
+    assert_eq!(unauthorised.status().as_u16(), 401);
+}
+
+#[test]
+fn health_metrics_request_ids_and_cors() {
+    let app = spawn_app_with(ServeConfig {
+        cors: vec!["*".into()],
+        ..ServeConfig::default()
+    });
+    let r = app
+        .get("/healthz")
+        .header("Origin", "http://example.org")
+        .send()
+        .expect("healthz");
+    assert!(r.headers().contains_key("x-request-id"));
+    assert_eq!(
+        r.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    let health: serde_json::Value = r.json_body();
+    assert!(health["quads"].as_u64().unwrap_or(0) > 1000, "{health}");
+    app.query(SERES_ZH, "application/json");
+    let metrics = app
+        .get("/metrics")
+        .send()
+        .expect("metrics")
+        .text()
+        .expect("body");
+    assert!(
+        metrics.contains("autokg_http_requests_total{route=\"/sparql\",status=\"200\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("autokg_query_duration_seconds_count"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("autokg_store_quads"), "{metrics}");
+}
+
+/// JSON bodies without reqwest's `json` feature.
+trait JsonBody {
+    fn json_body(self) -> serde_json::Value;
+}
+
+impl JsonBody for reqwest::blocking::Response {
+    fn json_body(self) -> serde_json::Value {
+        serde_json::from_str(&self.text().expect("body")).expect("JSON")
+    }
+}

@@ -1,0 +1,123 @@
+//! Shared fixtures: one in-memory store of the curated data, query helpers, the CLI binary.
+
+use autokg::store::KgStore;
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The curated store, opened once for all tests in this process.
+pub fn store() -> &'static KgStore {
+    static STORE: OnceLock<KgStore> = OnceLock::new();
+    STORE.get_or_init(|| KgStore::open(None).expect("the embedded data loads"))
+}
+
+/// Runs an ASK query on the curated store.
+pub fn ask(query: &str) -> bool {
+    match store().query(query) {
+        Ok(QueryResults::Boolean(b)) => b,
+        Ok(_) => panic!("not an ASK query: {query}"),
+        Err(e) => panic!("query failed: {e}\n{query}"),
+    }
+}
+
+/// Runs a SELECT query and returns its rows as strings (N-Triples form), by variable order.
+pub fn select(store: &KgStore, query: &str) -> Vec<Vec<Option<String>>> {
+    let QueryResults::Solutions(solutions) = store
+        .query(query)
+        .unwrap_or_else(|e| panic!("{e}\n{query}"))
+    else {
+        panic!("not a SELECT query: {query}");
+    };
+    let vars = solutions.variables().to_vec();
+    solutions
+        .map(|s| {
+            let s = s.expect("solution");
+            vars.iter().map(|v| s.get(v).map(Term::to_string)).collect()
+        })
+        .collect()
+}
+
+/// Runs the `autokg` binary with arguments.
+pub fn autokg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_autokg"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the autokg binary runs")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A real server on a free port of the loopback, with a fresh in-memory store.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client without timeouts of its own.
+    pub client: reqwest::blocking::Client,
+}
+
+impl TestApp {
+    /// `GET {address}{path}`.
+    pub fn get(&self, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.client.get(format!("{}{path}", self.address))
+    }
+
+    /// `POST {address}{path}`.
+    pub fn post(&self, path: &str) -> reqwest::blocking::RequestBuilder {
+        self.client.post(format!("{}{path}", self.address))
+    }
+
+    /// A query by GET with an `Accept` header; returns status, content type and body.
+    pub fn query(&self, query: &str, accept: &str) -> (u16, String, String) {
+        let r = self
+            .get("/sparql")
+            .query(&[("query", query)])
+            .header("Accept", accept)
+            .send()
+            .expect("request");
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        (status, ct, r.text().expect("body"))
+    }
+}
+
+/// Starts the server with `config` (its bind address is replaced by `127.0.0.1:0`).
+pub fn spawn_app_with(mut config: autokg::server::ServeConfig) -> TestApp {
+    config.bind = "127.0.0.1:0".into();
+    let store = std::sync::Arc::new(KgStore::open(None).expect("store"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = autokg::server::Application::build(config, store).expect("binds");
+            tx.send(app.port()).expect("report port");
+            app.run_until_stopped().await
+        })
+    });
+    let port = rx.recv().expect("server started");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client"),
+    }
+}
+
+/// Starts the server with the defaults (read-only, 30 s limit).
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(autokg::server::ServeConfig::default())
+}
