@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-15}"; conns="${2:-16}"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --quiet
-autokg="$target/release/autokg"
+# AUTOKG_BIN runs an already built binary instead of building one.
+[ -n "${AUTOKG_BIN:-}" ] || cargo build --release --quiet
+autokg="${AUTOKG_BIN:-$target/release/autokg}"
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-bench-venv}"
 [ -x "$venv/bin/oxigraph" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q oxigraph; }
 work="$(mktemp -d)"
@@ -17,8 +18,11 @@ pids=(); trap cleanup EXIT
 # The same quads for both: autokg's whole dataset (curated, ontology, entailments).
 "$autokg" dump --format nquads -o "$work/all.nq"
 "$venv/bin/oxigraph" load --location "$work/ox" --file "$work/all.nq" >/dev/null 2>&1
-"$autokg" serve --bind 127.0.0.1:17801 >/dev/null 2>&1 & pids+=($!)
+"$autokg" --store "$work/ak" stats >/dev/null
+RUST_LOG=warn "$autokg" serve --bind 127.0.0.1:17801 >/dev/null 2>&1 & pids+=($!)
+RUST_LOG=warn "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17803 >/dev/null 2>&1 & pids+=($!)
 "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17802 --union-default-graph >/dev/null 2>&1 & pids+=($!)
+# autokg in memory (its default) and on RocksDB (--store, like oxigraph --location).
 sleep 2
 
 # The fixed query mix, URL-encoded once: a label lookup, a relation hop, observations with
@@ -45,6 +49,8 @@ run() { # name port pid
   echo "$1: $(echo "$out" | awk '/Requests\/sec/ {print $2}') req/s, p50 $(echo "$out" | awk '$1=="50%" {print $2}'), p99 $(echo "$out" | awk '$1=="99%" {print $2}'), non-2xx: $(echo "$out" | awk '/Non-2xx/ {print $4}')${rss:+, peak RSS ${rss} kB}"
   echo "$out" | awk '/Requests\/sec/ {print $2}' > "$work/$1.rps"
 }
-run autokg 17801 "${pids[0]}"
-run oxigraph 17802 "${pids[1]}"
-echo "throughput ratio autokg/oxigraph: $(echo "scale=2; $(cat "$work/autokg.rps") / $(cat "$work/oxigraph.rps")" | bc)"
+run autokg-memory 17801 "${pids[0]}"
+run autokg-rocksdb 17803 "${pids[1]}"
+run oxigraph-rocksdb 17802 "${pids[2]}"
+ratio() { echo "scale=2; $(cat "$work/$1.rps") / $(cat "$work/oxigraph-rocksdb.rps")" | bc; }
+echo "throughput ratio vs oxigraph serve: autokg in memory $(ratio autokg-memory), autokg on RocksDB $(ratio autokg-rocksdb)"

@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --quiet
-autokg="$target/release/autokg"
+# AUTOKG_BIN runs an already built binary instead of building one.
+[ -n "${AUTOKG_BIN:-}" ] || cargo build --release --quiet
+autokg="${AUTOKG_BIN:-$target/release/autokg}"
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-bench-venv}"
 [ -x "$venv/bin/oxigraph" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q oxigraph; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT

@@ -2,14 +2,13 @@
 
 use super::{error_response, stream_blocking, AppState};
 use crate::rdfio::parse_text;
-use crate::sparql::evaluate::rdf_format;
+use crate::sparql::evaluate::{rdf_format, ChunkWriter, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::{HttpError, GRAPH_TYPES};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use oxigraph::io::RdfSerializer;
 use oxigraph::model::{GraphName, NamedNode};
-use std::io::Write;
 
 /// The graph a request names: `?graph=IRI` or `?default`.
 fn target(req: &HttpRequest) -> Result<GraphName, HttpError> {
@@ -54,20 +53,20 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let store = state.store.clone();
     let head_only = req.method() == actix_web::http::Method::HEAD;
-    stream_blocking(media, move |head, sink| {
+    stream_blocking(media, move |mut sink| {
         match store.graph_exists(graph.as_ref()) {
-            Ok(true) => head(Ok(())),
+            Ok(true) => {}
             Ok(false) => {
-                return head(Err(HttpError::not_found(format!(
+                return sink.head(Err(HttpError::not_found(format!(
                     "no graph {graph} in the store"
                 ))))
             }
-            Err(e) => return head(Err(HttpError::internal(e.to_string()))),
+            Err(e) => return sink.head(Err(HttpError::internal(e.to_string()))),
         }
+        let mut out = ChunkWriter::new(sink);
         if head_only {
-            return;
+            return out.finish();
         }
-        let mut out = crate::sparql::evaluate::ChunkWriter::new(sink);
         let mut serializer = crate::vocab::PREFIXES
             .iter()
             .fold(RdfSerializer::from_format(format), |s, (p, iri)| {
@@ -76,17 +75,19 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             })
             .for_writer(&mut out);
         for t in store.graph_triples(graph.as_ref()) {
-            let ok = t.map_err(|e| e.to_string()).and_then(|t| {
+            let written = t.map_err(|e| e.to_string()).and_then(|t| {
                 serializer
                     .serialize_triple(t.as_ref())
                     .map_err(|e| e.to_string())
             });
-            if ok.is_err() {
-                return;
+            if let Err(e) = written {
+                drop(serializer);
+                return out.fail(HttpError::internal(e));
             }
         }
-        if serializer.finish().is_ok() {
-            let _ = out.flush();
+        match serializer.finish() {
+            Ok(_) => out.finish(),
+            Err(e) => out.fail(HttpError::internal(e.to_string())),
         }
     })
     .await

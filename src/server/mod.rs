@@ -6,6 +6,7 @@ mod graph_store;
 pub mod metrics;
 mod sparql;
 
+use crate::sparql::evaluate::{Head, ResponseSink};
 use crate::sparql::HttpError;
 use crate::store::KgStore;
 use actix_web::dev::{Server, ServerHandle, Service};
@@ -298,37 +299,47 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-/// Runs `work` on a blocking thread and streams what it writes; `head` reports (before any
-/// byte) whether it started well. The shared path of every streamed response.
+/// A [`ResponseSink`] feeding an actix response from a blocking thread.
+pub struct ChannelSink {
+    head: Option<tokio::sync::oneshot::Sender<Result<Head, HttpError>>>,
+    body: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+}
+
+impl ResponseSink for ChannelSink {
+    fn head(&mut self, head: Result<Head, HttpError>) {
+        if let Some(tx) = self.head.take() {
+            let _ = tx.send(head);
+        }
+    }
+
+    fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
+        self.body.blocking_send(chunk).is_ok()
+    }
+}
+
+/// Runs `work` on a blocking thread and answers with what it writes to its sink: an error
+/// status, a complete body, or a stream. The shared path of every evaluated response.
 pub async fn stream_blocking(
     content_type: &'static str,
-    work: impl FnOnce(
-            &mut dyn FnMut(Result<(), HttpError>),
-            tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
-        ) + Send
-        + 'static,
+    work: impl FnOnce(ChannelSink) + Send + 'static,
 ) -> HttpResponse {
     let (head_tx, head_rx) = tokio::sync::oneshot::channel();
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let spawned = tokio::task::spawn_blocking(move || {
-        let mut head_tx = Some(head_tx);
-        let mut head = move |h: Result<(), HttpError>| {
-            if let Some(tx) = head_tx.take() {
-                let _ = tx.send(h);
-            }
-        };
-        work(&mut head, tx);
-    });
-    drop(spawned);
+    let sink = ChannelSink {
+        head: Some(head_tx),
+        body: tx,
+    };
+    drop(tokio::task::spawn_blocking(move || work(sink)));
+    let mut ok = HttpResponse::Ok();
+    ok.content_type(content_type)
+        .insert_header((header::VARY, "Accept"));
     match head_rx.await {
-        Ok(Ok(())) => {
+        Ok(Ok(Head::Complete(body))) => ok.body(body),
+        Ok(Ok(Head::Streaming)) => {
             let body = futures_util::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|chunk| (chunk, rx))
             });
-            HttpResponse::Ok()
-                .content_type(content_type)
-                .insert_header((header::VARY, "Accept"))
-                .streaming(body)
+            ok.streaming(body)
         }
         Ok(Err(e)) => error_response(&e),
         Err(_) => error_response(&HttpError::internal(

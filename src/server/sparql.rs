@@ -1,7 +1,7 @@
 //! `/sparql`: the SPARQL 1.1 Protocol endpoint (queries, updates, service description).
 
 use super::{error_response, stream_blocking, AppState};
-use crate::sparql::evaluate::{self, Limits};
+use crate::sparql::evaluate::{self, Head, Limits, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::protocol::parse_request;
 use crate::sparql::{description, HttpError, Operation, QueryRequest, UpdateRequest, GRAPH_TYPES};
@@ -103,25 +103,11 @@ async fn query(
     };
     let shared = state.clone();
     let start = Instant::now();
-    let mut response = stream_blocking(content_type, move |head, sink| {
+    let mut response = stream_blocking(content_type, move |sink| {
         shared.metrics.in_flight.inc();
-        let store = shared.store.clone();
         let metrics = &shared.metrics;
-        evaluate::run_query(
-            &store,
-            prepared,
-            format,
-            limits,
-            |h| {
-                if let Err(e) = &h {
-                    if e.status == 503 {
-                        metrics.timeouts.inc();
-                    }
-                }
-                head(h)
-            },
-            sink,
-        );
+        let timeouts = TimeoutCounter { sink, metrics };
+        evaluate::run_query(&shared.store, prepared, format, limits, timeouts);
         metrics.query_seconds.observe(start.elapsed().as_secs_f64());
         metrics.in_flight.dec();
         timer.abort();
@@ -132,6 +118,25 @@ async fn query(
         .headers_mut()
         .insert(header::VARY, header::HeaderValue::from_static("Accept"));
     response
+}
+
+/// Counts the timeouts that reach the client as 503s.
+struct TimeoutCounter<'a, S> {
+    sink: S,
+    metrics: &'a super::metrics::Metrics,
+}
+
+impl<S: ResponseSink> ResponseSink for TimeoutCounter<'_, S> {
+    fn head(&mut self, head: Result<Head, HttpError>) {
+        if matches!(&head, Err(e) if e.status == 503) {
+            self.metrics.timeouts.inc();
+        }
+        self.sink.head(head);
+    }
+
+    fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
+        self.sink.chunk(chunk)
+    }
 }
 
 async fn update(

@@ -173,52 +173,52 @@ pub fn prepare_update(
     Ok(evaluator.for_update(update))
 }
 
-/// Where streamed bytes go: chunks to the HTTP body; `false` from `send` means the client left.
-pub trait ChunkSink: Send {
-    /// Sends one chunk; returns `false` when nobody listens any more.
-    fn send(&mut self, chunk: Result<Bytes, io::Error>) -> bool;
+/// How a response starts: a complete small body, or a stream of chunks to follow.
+#[derive(Debug)]
+pub enum Head {
+    /// The whole body (it fitted in one chunk): sent with a `Content-Length`.
+    Complete(Bytes),
+    /// Chunks follow through [`ResponseSink::chunk`].
+    Streaming,
 }
 
-impl ChunkSink for tokio::sync::mpsc::Sender<Result<Bytes, io::Error>> {
-    fn send(&mut self, chunk: Result<Bytes, io::Error>) -> bool {
-        self.blocking_send(chunk).is_ok()
-    }
+/// Where a response goes. `head` is called exactly once, before any chunk.
+pub trait ResponseSink: Send {
+    /// The status decision: the error, or how the body comes.
+    fn head(&mut self, head: Result<Head, HttpError>);
+    /// One body chunk after `Head::Streaming`; `false` when the client left.
+    fn chunk(&mut self, chunk: Result<Bytes, io::Error>) -> bool;
 }
 
-/// An `io::Write` that sends fixed-size chunks to a [`ChunkSink`].
-pub struct ChunkWriter<S: ChunkSink> {
+/// An `io::Write` over a [`ResponseSink`]: a body that fits in one chunk goes out whole
+/// (no chunked encoding); a larger one streams in fixed-size chunks. Until the first chunk
+/// leaves, an error can still become a clean error status.
+pub struct ChunkWriter<S: ResponseSink> {
     sink: S,
     buffer: Vec<u8>,
+    streaming: bool,
 }
 
-impl<S: ChunkSink> ChunkWriter<S> {
+impl<S: ResponseSink> ChunkWriter<S> {
     /// A writer sending to `sink`.
     pub fn new(sink: S) -> Self {
         Self {
             sink,
             buffer: Vec::with_capacity(CHUNK),
+            streaming: false,
         }
     }
-}
 
-impl<S: ChunkSink> Write for ChunkWriter<S> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        if self.buffer.len() >= CHUNK {
-            self.flush()?;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
+    fn send_buffer(&mut self) -> io::Result<()> {
+        if !self.streaming {
+            self.sink.head(Ok(Head::Streaming));
+            self.streaming = true;
         }
         let chunk = Bytes::from(std::mem::replace(
             &mut self.buffer,
             Vec::with_capacity(CHUNK),
         ));
-        if self.sink.send(Ok(chunk)) {
+        if self.sink.chunk(Ok(chunk)) {
             Ok(())
         } else {
             Err(io::Error::new(
@@ -226,6 +226,44 @@ impl<S: ChunkSink> Write for ChunkWriter<S> {
                 "the client closed the connection",
             ))
         }
+    }
+
+    /// Ends the body.
+    pub fn finish(mut self) {
+        if self.streaming {
+            if !self.buffer.is_empty() {
+                let _ = self.send_buffer();
+            }
+        } else {
+            let body = Bytes::from(std::mem::take(&mut self.buffer));
+            self.sink.head(Ok(Head::Complete(body)));
+        }
+    }
+
+    /// Ends the response with an error: an error status if nothing was sent yet, else a
+    /// broken chunked body.
+    pub fn fail(mut self, error: HttpError) {
+        if self.streaming {
+            tracing::warn!(message = %error.message, "result stream ended early");
+            self.sink.chunk(Err(io::Error::other(error.message)));
+        } else {
+            self.sink.head(Err(error));
+        }
+    }
+}
+
+impl<S: ResponseSink> Write for ChunkWriter<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.send_buffer()?;
+        }
+        Ok(buf.len())
+    }
+
+    /// Serializers flush when they finish; the body is only sent by `finish`.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -253,83 +291,65 @@ fn too_many(limits: &Limits) -> HttpError {
     ))
 }
 
-/// Evaluates `prepared` and streams it. `head` is called exactly once, before any chunk: with
-/// `Ok` once the first [`PREFETCH`] solutions are computed, or with the error. Errors after
-/// that (a timeout, the row cap) end the body with an error chunk so the client sees a broken
-/// transfer, never a silently truncated one. Runs on a blocking thread.
+/// Evaluates `prepared` and writes it to `sink`. The first [`PREFETCH`] solutions are
+/// computed before anything is sent, and a result that fits in one chunk is sent whole, so
+/// errors there (a timeout, the row cap) become error statuses. Later errors end the body
+/// with an error chunk: the client sees a broken transfer, never a silently truncated one.
+/// Runs on a blocking thread.
 pub fn run_query(
     store: &KgStore,
     prepared: PreparedSparqlQuery,
     format: ResultsFormat,
     limits: Limits,
-    head: impl FnOnce(Result<(), HttpError>),
-    sink: impl ChunkSink,
+    mut sink: impl ResponseSink,
 ) {
     let results = match store.execute_raw(prepared) {
         Ok(r) => r,
-        Err(e) => return head(Err(evaluation_error(e, &limits))),
+        Err(e) => return sink.head(Err(evaluation_error(e, &limits))),
     };
-    let mut out = ChunkWriter::new(sink);
-    let outcome = match results {
-        QueryResults::Boolean(b) => {
-            head(Ok(()));
-            let ResultsFormat::Results(f) = format else {
-                return;
-            };
-            QueryResultsSerializer::from_format(f)
+    let outcome = match (results, format) {
+        (QueryResults::Boolean(b), ResultsFormat::Results(f)) => {
+            let mut out = ChunkWriter::new(sink);
+            let r = QueryResultsSerializer::from_format(f)
                 .serialize_boolean_to_writer(&mut out, b)
                 .map(drop)
-                .map_err(|e| e.to_string())
+                .map_err(|e| HttpError::internal(e.to_string()));
+            (out, r)
         }
-        QueryResults::Solutions(mut solutions) => {
+        (QueryResults::Solutions(mut solutions), ResultsFormat::Results(f)) => {
             let mut first = Vec::new();
             for s in solutions.by_ref().take(PREFETCH) {
                 match s {
                     Ok(s) => first.push(s),
-                    Err(e) => return head(Err(evaluation_error(e, &limits))),
+                    Err(e) => return sink.head(Err(evaluation_error(e, &limits))),
                 }
             }
-            if limits.max_rows.is_some_and(|m| first.len() as u64 > m) {
-                return head(Err(too_many(&limits)));
-            }
-            head(Ok(()));
-            let ResultsFormat::Results(f) = format else {
-                return;
-            };
-            stream_solutions(
-                f,
-                solutions.variables().to_vec(),
-                first,
-                solutions,
-                &limits,
-                &mut out,
-            )
+            let mut out = ChunkWriter::new(sink);
+            let variables = solutions.variables().to_vec();
+            let r = stream_solutions(f, variables, first, solutions, &limits, &mut out);
+            (out, r)
         }
-        QueryResults::Graph(mut triples) => {
+        (QueryResults::Graph(mut triples), ResultsFormat::Graph(f)) => {
             let mut first = Vec::new();
             for t in triples.by_ref().take(PREFETCH) {
                 match t {
                     Ok(t) => first.push(t),
-                    Err(e) => return head(Err(evaluation_error(e, &limits))),
+                    Err(e) => return sink.head(Err(evaluation_error(e, &limits))),
                 }
             }
-            if limits.max_rows.is_some_and(|m| first.len() as u64 > m) {
-                return head(Err(too_many(&limits)));
-            }
-            head(Ok(()));
-            let ResultsFormat::Graph(f) = format else {
-                return;
-            };
-            stream_triples(f, first, triples, &limits, &mut out)
+            let mut out = ChunkWriter::new(sink);
+            let r = stream_triples(f, first, triples, &limits, &mut out);
+            (out, r)
+        }
+        _ => {
+            return sink.head(Err(HttpError::internal(
+                "the negotiated format does not fit the query form",
+            )))
         }
     };
-    match outcome.and_then(|()| out.flush().map_err(|e| e.to_string())) {
-        Ok(()) => {}
-        Err(message) => {
-            tracing::warn!(%message, "result stream ended early");
-            let _ = out.flush();
-            out.sink.send(Err(io::Error::other(message)));
-        }
+    match outcome {
+        (out, Ok(())) => out.finish(),
+        (out, Err(e)) => out.fail(e),
     }
 }
 
@@ -340,19 +360,20 @@ fn stream_solutions(
     rest: QuerySolutionIter<'_>,
     limits: &Limits,
     out: &mut impl Write,
-) -> Result<(), String> {
+) -> Result<(), HttpError> {
+    let io = |e: io::Error| HttpError::internal(e.to_string());
     let mut writer = QueryResultsSerializer::from_format(format)
         .serialize_solutions_to_writer(out, variables)
-        .map_err(|e| e.to_string())?;
+        .map_err(io)?;
     for (i, s) in first.into_iter().map(Ok).chain(rest).enumerate() {
         let n = i as u64 + 1;
-        let s = s.map_err(|e| evaluation_error(e, limits).message)?;
+        let s = s.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
-            return Err(too_many(limits).message);
+            return Err(too_many(limits));
         }
-        writer.serialize(&s).map_err(|e| e.to_string())?;
+        writer.serialize(&s).map_err(io)?;
     }
-    writer.finish().map(drop).map_err(|e| e.to_string())
+    writer.finish().map(drop).map_err(io)
 }
 
 fn stream_triples(
@@ -361,7 +382,8 @@ fn stream_triples(
     rest: oxigraph::sparql::QueryTripleIter<'_>,
     limits: &Limits,
     out: &mut impl Write,
-) -> Result<(), String> {
+) -> Result<(), HttpError> {
+    let io = |e: io::Error| HttpError::internal(e.to_string());
     let mut serializer = PREFIXES
         .iter()
         .fold(RdfSerializer::from_format(format), |s, (p, iri)| {
@@ -371,15 +393,13 @@ fn stream_triples(
         .for_writer(out);
     for (i, t) in first.into_iter().map(Ok).chain(rest).enumerate() {
         let n = i as u64 + 1;
-        let t = t.map_err(|e| evaluation_error(e, limits).message)?;
+        let t = t.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
-            return Err(too_many(limits).message);
+            return Err(too_many(limits));
         }
-        serializer
-            .serialize_triple(t.as_ref())
-            .map_err(|e| e.to_string())?;
+        serializer.serialize_triple(t.as_ref()).map_err(io)?;
     }
-    serializer.finish().map(drop).map_err(|e| e.to_string())
+    serializer.finish().map(drop).map_err(io)
 }
 
 /// Federated query over plain HTTP to targets the operator allowed (checked before this runs).
