@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/autokg-target}"
 cargo build --release --quiet
+cargo test --release --quiet --no-run --test integration
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import networkx, scipy, igraph, networkit, rdflib, pyoxigraph' 2>/dev/null ||

@@ -6,9 +6,10 @@ igraph. Run through benches/analytics.sh, which builds autokg and prepares the v
 For each size it generates a network with `autokg generate`, takes the edge list of the
 supply-chain projection (`autokg query -f queries/projections/supply-chain.rq`), and times
 each library's kernel alone on the same graph: directed as the projection declares it, and
-its undirected view (where every node reaches every other, the costly case). autokg's
-kernel time is the `seconds` of its "measure computed" log event (RUST_LOG=info); its
-end-to-end time is the wall time of the command. Python libraries are timed in-process.
+its undirected view (where every node reaches every other, the costly case). Every library
+is timed in-process, best of --repeat runs: autokg's kernels by the ignored test
+`bench_kernels` in tests/analytics.rs (the library, no CLI), the others in this process.
+autokg's end-to-end time is the wall time of the command.
 
 Where an exact run would take too long (networkx's betweenness on the undirected views;
 everything but autokg at 100k nodes), betweenness is timed on a sample of source nodes and
@@ -17,8 +18,8 @@ exact run. Such cells say "est." and name the sample.
 """
 
 import argparse
+import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -49,28 +50,16 @@ def timed(fn, repeat=1):
     return best
 
 
-class Autokg:
-    def __init__(self, binary, data):
-        self.binary = binary
-        self.data = data
-        self.env = dict(os.environ, RUST_LOG="autokg=info")
-
-    def kernel(self, measure, projection, extra=(), repeat=1):
-        """Best kernel time (seconds) of `autokg centrality` over `repeat` runs."""
-        best = None
-        for _ in range(repeat):
-            _, proc = run(
-                [self.binary, "--data", self.data, "centrality", "-m", measure, "-f", projection,
-                 "--top", "1", *extra],
-                env=self.env,
-            )
-            log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr)
-            found = re.findall(r"measure computed.*?seconds=([0-9.e-]+)", log)
-            if not found:
-                sys.exit(f"no timing in autokg's log: {log}")
-            t = float(found[-1])
-            best = t if best is None else min(best, t)
-        return best
+def autokg_kernels(data, repeat):
+    """Best in-process kernel times of autokg, from the ignored test `bench_kernels`."""
+    env = dict(os.environ, AUTOKG_BENCH_DATA=data, AUTOKG_BENCH_REPEAT=str(repeat),
+               CARGO_TARGET_DIR=os.environ.get("CARGO_TARGET_DIR", "/var/tmp/autokg-target"))
+    _, proc = run(["cargo", "test", "--release", "--quiet", "--test", "integration", "bench_kernels",
+                   "--", "--ignored", "--nocapture"], env=env, stdout=subprocess.PIPE)
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[len("BENCH "):])
+    sys.exit(f"no BENCH line from the autokg kernel test: {proc.stdout}{proc.stderr}")
 
 
 def edge_list(binary, data):
@@ -90,16 +79,6 @@ def edge_list(binary, data):
     return len(index), sorted(edges)
 
 
-def undirected_projection(work):
-    """The supply-chain projection declared undirected, for autokg."""
-    with open(SUPPLY_CHAIN) as f:
-        text = f.read().replace("# directed: true", "# directed: false")
-    path = os.path.join(work, "supply-chain-undirected.rq")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
 def fmt(t, est=None):
     if t is None:
         return "—"
@@ -114,18 +93,15 @@ def fmt(t, est=None):
     return f"{s} (est. from {est} sources)" if est else s
 
 
-def kernels(args, n_firms, data, work, lines):
+def kernels(args, n_firms, data, lines):
     import igraph as ig
     import networkit as nk
     import networkx as nx
 
     n, edges = edge_list(args.autokg, data)
     undirected = sorted({(min(a, b), max(a, b)) for a, b in edges})
-    ak = Autokg(args.autokg, data)
-    directed_rq = SUPPLY_CHAIN
-    undirected_rq = undirected_projection(work)
     big = n > 20000
-    repeat = 1 if big else args.repeat
+    ak = autokg_kernels(data, args.repeat)
     print(f"[{n_firms} firms] supply-chain: {n} nodes, {len(edges)} directed edges, "
           f"{len(undirected)} undirected", file=sys.stderr)
 
@@ -150,16 +126,16 @@ def kernels(args, n_firms, data, work, lines):
 
     # Betweenness, directed. Reach sets are small, but networkx clears O(n) state per
     # source, so above 20,000 nodes it is estimated from a sample too.
-    t_ak = ak.kernel("betweenness", directed_rq, repeat=repeat)
+    t_ak = ak["betweenness_directed"]
     k_nx_d = args.nx_sources if big else None
     t_nx = sampled(lambda: nx.betweenness_centrality(D),
                    lambda: nx.betweenness_centrality(D, k=k_nx_d, seed=1), k_nx_d)
-    t_ig = timed(lambda: iD.betweenness(directed=True))
-    t_nk = timed(lambda: nk.centrality.Betweenness(kD, normalized=True).run())
+    t_ig = timed(lambda: iD.betweenness(directed=True), args.repeat)
+    t_nk = timed(lambda: nk.centrality.Betweenness(kD, normalized=True).run(), args.repeat)
     rows.append(("betweenness, exact (directed)", t_ak, t_nx, (t_ig, None), (t_nk, None)))
 
     # Betweenness, undirected view: every pair connected.
-    t_ak = ak.kernel("betweenness", undirected_rq, repeat=repeat)
+    t_ak = ak["betweenness_undirected"]
     k_nx = args.nx_sources if not big else max(20, args.nx_sources // 5)
     t_nx = sampled(lambda: nx.betweenness_centrality(U),
                    lambda: nx.betweenness_centrality(U, k=k_nx, seed=1), k_nx)
@@ -173,14 +149,14 @@ def kernels(args, n_firms, data, work, lines):
     rows.append(("betweenness, exact (undirected view)", t_ak, t_nx, t_ig, t_nk))
 
     # PageRank on the directed projection (damping 0.85).
-    t_ak = ak.kernel("pagerank", directed_rq, repeat=repeat)
+    t_ak = ak["pagerank"]
     t_nx = timed(lambda: nx.pagerank(D), args.repeat)
     t_ig = timed(lambda: iD.pagerank(damping=0.85), args.repeat)
     t_nk = timed(lambda: nk.centrality.PageRank(kD, damp=0.85, tol=1e-6).run(), args.repeat)
     rows.append(("PageRank (directed)", t_ak, (t_nx, None), (t_ig, None), (t_nk, None)))
 
     # k-core on the undirected view.
-    t_ak = ak.kernel("kcore", undirected_rq, repeat=repeat)
+    t_ak = ak["kcore"]
     t_nx = timed(lambda: nx.core_number(U), args.repeat)
     t_ig = timed(lambda: iU.coreness(), args.repeat)
     t_nk = timed(lambda: nk.centrality.CoreDecomposition(kU).run(), args.repeat)
@@ -212,10 +188,16 @@ def write_gexf(path, labels, scores, edges):
 def end_to_end(args, n_firms, data, work, lines):
     """N-Triples -> supply-chain graph -> exact betweenness -> a file with the scores."""
     results = []
-    # autokg: what exists today is the scores as CSV; there is no GEXF exporter yet.
-    t, _ = run([args.autokg, "--data", data, "centrality", "-m", "betweenness", "--format", "csv"],
-               stdout=open(os.path.join(work, "autokg.csv"), "w"))
-    results.append(("autokg (`--data FILE centrality -m betweenness --format csv`; no GEXF exporter yet)", t))
+    has_export = subprocess.run([args.autokg, "export", "--help"], capture_output=True).returncode == 0
+    if has_export:
+        out = os.path.join(work, "autokg.gexf")
+        t, _ = run([args.autokg, "--data", data, "export", "--format", "gexf", "--scores", "betweenness",
+                    "-o", out])
+        results.append(("autokg (`--data FILE export --format gexf --scores betweenness`)", t))
+    else:
+        t, _ = run([args.autokg, "--data", data, "centrality", "-m", "betweenness", "--format", "csv"],
+                   stdout=open(os.path.join(work, "autokg.csv"), "w"))
+        results.append(("autokg (`centrality -m betweenness --format csv`: no GEXF exporter in this build)", t))
 
     # pyoxigraph + igraph, GEXF written by hand (igraph has no GEXF writer).
     import igraph as ig
@@ -319,13 +301,15 @@ def main():
         f"(seed {args.seed}); {os.cpu_count()} cores; {version}, networkx {networkx.__version__}, "
         f"igraph {igraph.__version__}, NetworKit {networkit.__version__}, rdflib {rdflib.__version__}, "
         f"pyoxigraph {pyoxigraph.__version__}.",
-        "Kernel times exclude loading; autokg and NetworKit use both cores, igraph and networkx one.",
+        "Kernel times exclude loading and are the best of "
+        f"{args.repeat} in-process runs (one run for estimates and for exact betweenness on the "
+        "undirected views); autokg and NetworKit use both cores, igraph and networkx one.",
     ]
     with tempfile.TemporaryDirectory() as work:
         for n_firms in args.firms:
             data = os.path.join(work, f"net-{n_firms}.nt")
             run([args.autokg, "generate", "--firms", str(n_firms), "--seed", str(args.seed), "-o", data])
-            kernels(args, n_firms, data, work, lines)
+            kernels(args, n_firms, data, lines)
             end_to_end(args, n_firms, data, work, lines)
             print("\n".join(lines), file=sys.stderr)
     text = "\n".join(lines) + "\n"

@@ -54,6 +54,9 @@ pub enum Command {
     Impact(crate::analytics_cli::ImpactArgs),
     /// Write a deterministic synthetic supply network (N-Quads) for scale tests.
     Generate(crate::analytics_cli::GenerateArgs),
+    /// Export a projection, or one entity's neighbourhood, for Gephi, Cytoscape, yEd,
+    /// Graphviz or networkx (GraphML, GEXF, DOT, Cytoscape.js JSON, CSV) or as RDF.
+    Export(crate::export::cli::ExportArgs),
 }
 
 /// Arguments of `query`.
@@ -248,6 +251,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Paths(args) => crate::analytics_cli::paths(&store, args),
         Command::Impact(args) => crate::analytics_cli::impact(&store, args),
         Command::Generate(args) => crate::analytics_cli::generate(&args),
+        Command::Export(args) => crate::export::cli::run(&store, args),
     }
 }
 

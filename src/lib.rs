@@ -26,6 +26,12 @@
 //! - [`server`]: actix-web: the route table, thin handlers for `/sparql`, `/store`,
 //!   `/healthz`, `/metrics`, the request-span middleware, metrics; the only module that
 //!   knows actix.
+//! - [`api`]: the JSON API under `/api` (entities, firms, relations, observations, search,
+//!   analytics, paths): thin actix handlers, JSON or JSON-LD, ETags, problem+json errors,
+//!   and the OpenAPI document generated from the handlers' types (`/api/openapi.json`).
+//! - [`catalog`]: the in-memory index behind the API's lookups (entities, labels,
+//!   relations with provenance, observations, firm locations, search, suggestions),
+//!   rebuilt when the store's generation changes; knows nothing of HTTP.
 //! - [`projection`]: a SPARQL SELECT of `?source ?target` turned into a compact graph with
 //!   an IRI ↔ index map; the named projections of `queries/projections/`; a cache per store
 //!   generation. The one boundary between RDF and the algorithms.
@@ -36,6 +42,10 @@
 //!   paths with provenance, impact, critical nodes, the `akf:` SPARQL functions, scores
 //!   written back to the analytics graph.
 //! - [`generate`]: deterministic synthetic supply networks (N-Quads, streamed).
+//! - [`export`]: the export graph (a projection, whole or one entity's neighbourhood, with
+//!   labels, types, places and scores) and one writer per format (GraphML, GEXF, DOT,
+//!   Cytoscape.js, CSV, RDF), streaming to any `io::Write`; its `http` file adapts them to
+//!   actix-web (`/api/export`, neighbourhoods, the page at `/`), `cli` to `autokg export`.
 //! - [`cli`]: clap definitions and one function per subcommand; no logic of its own.
 //! - [`analytics_cli`]: the `centrality`, `paths`, `impact` and `generate` subcommands.
 //! - [`error`]: the typed error every module returns; the CLI maps it to exit codes.
@@ -55,9 +65,12 @@
 pub mod algorithms;
 pub mod analytics;
 pub mod analytics_cli;
+pub mod api;
 pub mod canonical;
+pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod inference;
 pub mod projection;

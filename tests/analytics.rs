@@ -824,3 +824,69 @@ fn networkx_agrees_on_a_generated_2000_firm_network() {
         crosscheck(&format!("generated {name}"), p.graph(), Some(200));
     }
 }
+
+/// Kernel timings for `benches/analytics_bench.py`, which runs this ignored test with
+/// `AUTOKG_BENCH_DATA` (an N-Triples file) set: loads it, builds the supply-chain projection
+/// and its undirected view, and prints one line `BENCH {json}` with the best in-process time
+/// of each kernel over `AUTOKG_BENCH_REPEAT` runs (default 3), as the Python libraries are
+/// timed. Exact undirected betweenness runs once: it takes minutes at 100k nodes.
+#[test]
+#[ignore]
+fn bench_kernels() {
+    let Ok(path) = std::env::var("AUTOKG_BENCH_DATA") else {
+        eprintln!("set AUTOKG_BENCH_DATA to an N-Triples file");
+        return;
+    };
+    let repeat: usize = std::env::var("AUTOKG_BENCH_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let s = KgStore::open(None).expect("store");
+    let text = std::fs::read(&path).expect("the benchmark file");
+    let quads = || {
+        Ok(autokg::rdfio::parse_text(
+            &path,
+            &text,
+            oxigraph::io::RdfFormat::NTriples,
+            oxigraph::model::GraphName::DefaultGraph,
+        ))
+    };
+    s.load(quads, |_| {}).expect("loads");
+    let directed = ProjectionSpec::named("supply-chain").expect("named");
+    let undirected = ProjectionSpec::custom(
+        "supply-chain-undirected",
+        directed
+            .sparql()
+            .replace("# directed: true", "# directed: false"),
+    )
+    .expect("spec");
+    let d = Projection::build(&s, &directed).expect("projection");
+    let u = Projection::build(&s, &undirected).expect("projection");
+    assert!(!u.is_directed());
+    let best = |runs: usize, f: &dyn Fn()| {
+        (0..runs)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let timings = json!({
+        "nodes": d.node_count(),
+        "edges": d.graph().edge_count(),
+        "betweenness_directed": best(repeat, &|| {
+            betweenness::betweenness(d.graph(), true, None);
+        }),
+        "betweenness_undirected": best(1, &|| {
+            betweenness::betweenness(u.graph(), true, None);
+        }),
+        "pagerank": best(repeat, &|| {
+            pagerank::pagerank(d.graph(), pagerank::Options::default()).expect("converges");
+        }),
+        "kcore": best(repeat, &|| {
+            kcore::core_number(u.graph());
+        }),
+    });
+    println!("BENCH {timings}");
+}

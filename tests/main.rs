@@ -1,7 +1,9 @@
 //! The one integration-test binary: facts of the article, example queries, the CLI, loads.
 
 mod analytics;
+mod api;
 mod cli;
+mod export;
 mod facts;
 mod http;
 mod queries;

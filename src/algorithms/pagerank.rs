@@ -27,8 +27,9 @@ impl Default for Options {
     }
 }
 
-/// Graphs below this many nodes are iterated on one thread.
-const PARALLEL_NODES: usize = 20_000;
+/// Graphs below this many edges are iterated on one thread: each step is too short to
+/// share.
+const PARALLEL_EDGES: usize = 1_000_000;
 
 /// PageRank of every node.
 ///
@@ -68,38 +69,56 @@ pub fn pagerank(g: &Csr, options: Options) -> Result<PowerIteration, NotConverge
     let dangling: Vec<u32> = (0..n as u32)
         .filter(|&u| inv_out[u as usize] == 0.0)
         .collect();
-    // The normalised weight of every in-edge, laid out like the predecessor lists.
-    let mut offsets = Vec::with_capacity(n + 1);
+    // With unit weights every entry of row u of the normalised matrix is inv_out[u], so a
+    // step pulls y[u] = x[u]·inv_out[u] along each in-edge (the same products networkx
+    // forms). With weights, the normalised weight of every in-edge is laid out like the
+    // predecessor lists.
+    let weighted = (0..n as u32).any(|u| g.successor_weights(u).iter().any(|&w| w != 1.0));
+    let mut offsets = Vec::new();
     let mut coeff = Vec::new();
-    offsets.push(0);
-    for v in 0..n as u32 {
-        coeff.extend(
-            g.predecessors(v)
-                .iter()
-                .zip(g.predecessor_weights(v))
-                .map(|(&u, &w)| inv_out[u as usize] * w),
-        );
-        offsets.push(coeff.len());
+    if weighted {
+        offsets.reserve(n + 1);
+        offsets.push(0);
+        for v in 0..n as u32 {
+            coeff.extend(
+                g.predecessors(v)
+                    .iter()
+                    .zip(g.predecessor_weights(v))
+                    .map(|(&u, &w)| inv_out[u as usize] * w),
+            );
+            offsets.push(coeff.len());
+        }
     }
+    let parallel = g.edge_count() >= PARALLEL_EDGES;
     let alpha = options.alpha;
     let p = 1.0 / nf;
     let mut x = vec![p; n];
+    let mut y = vec![0.0; if weighted { 0 } else { n }];
     let mut next = vec![0.0; n];
     for iteration in 1..=options.max_iter {
         let dangling_sum: f64 = dangling.iter().map(|&u| x[u as usize]).sum();
+        if !weighted {
+            y.iter_mut()
+                .zip(&x)
+                .zip(&inv_out)
+                .for_each(|((y, x), c)| *y = x * c);
+        }
         let step = |(v, out): (usize, &mut f64)| {
-            let pulled: f64 = g
-                .predecessors(v as u32)
-                .iter()
-                .zip(&coeff[offsets[v]..offsets[v + 1]])
-                .map(|(&u, &c)| x[u as usize] * c)
-                .sum();
+            let pred = g.predecessors(v as u32);
+            let pulled: f64 = if weighted {
+                pred.iter()
+                    .zip(&coeff[offsets[v]..offsets[v + 1]])
+                    .map(|(&u, &c)| x[u as usize] * c)
+                    .sum()
+            } else {
+                pred.iter().map(|&u| y[u as usize]).sum()
+            };
             *out = alpha * (pulled + dangling_sum * p) + (1.0 - alpha) * p;
         };
-        if n >= PARALLEL_NODES {
+        if parallel {
             next.par_iter_mut()
                 .enumerate()
-                .with_min_len(4096)
+                .with_min_len(8192)
                 .for_each(step);
         } else {
             next.iter_mut().enumerate().for_each(step);

@@ -200,6 +200,8 @@ impl Application {
                 .route("/store", web::delete().to(graph_store::delete))
                 .route("/healthz", web::get().to(healthz))
                 .route("/metrics", web::get().to(metrics_text))
+                .configure(crate::api::configure)
+                .configure(crate::export::http::configure)
         })
         .workers(workers)
         .shutdown_timeout(10)

@@ -1,0 +1,191 @@
+//! `autokg export`: clap arguments and the command, glue between the command line and the
+//! exporters. Progress (phases, then bytes written) shows on a terminal only.
+
+use super::model::{ExportGraph, Scope};
+use super::{parse_measures, rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
+use crate::cli::Outcome;
+use crate::error::{Error, Result};
+use crate::projection::{Projection, ProjectionSpec, DEFAULT};
+use crate::store::KgStore;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// graphml, gexf, dot, cytoscape, csv (writes nodes.csv and edges.csv into the -o
+    /// directory), csv-nodes, csv-edges; or the RDF behind the graph: turtle, ntriples,
+    /// nquads, trig, rdfxml, jsonld.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// A named projection: supply-chain, ownership, geography, all (default: supply-chain;
+    /// with --around, all).
+    #[arg(long, value_name = "NAME")]
+    pub projection: Option<String>,
+    /// Your own projection: a SPARQL SELECT of ?source ?target [?relation ?weight].
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "projection"
+    )]
+    pub file: Option<PathBuf>,
+    /// Export only this entity's neighbourhood (akid local name or IRI): the nodes within
+    /// --depth hops, edges followed either way, and every edge among them.
+    #[arg(long, value_name = "ENTITY")]
+    pub around: Option<String>,
+    /// Hops from --around.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "around")]
+    pub depth: usize,
+    /// Scores every node carries, computed on the whole projection: a comma-separated list
+    /// of measures (pagerank, betweenness, degree, in-degree, out-degree, closeness,
+    /// harmonic, eigenvector, kcore, components), or `none`. The first one sizes GEXF nodes.
+    #[arg(long, value_name = "LIST", default_value = super::DEFAULT_SCORES)]
+    pub scores: String,
+    /// Refuse a neighbourhood with more nodes than this (the message gives the count).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+    /// Write to this file (for csv: this directory) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// `autokg export`.
+pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
+    let both_csv = args.format.trim().eq_ignore_ascii_case("csv");
+    let format = if both_csv {
+        Format::CsvNodes
+    } else {
+        Format::from_name(&args.format).map_err(|e| {
+            Error::UnknownFormat(format!("{e} (or csv for both CSV files into a directory)"))
+        })?
+    };
+    if both_csv && args.output.is_none() {
+        return Err(Error::InvalidInput(
+            "--format csv writes nodes.csv and edges.csv: give the directory with -o DIR (or use csv-nodes / csv-edges for standard output)".into(),
+        ));
+    }
+    if args.depth > MAX_DEPTH {
+        return Err(Error::InvalidInput(format!(
+            "--depth {} is more than {MAX_DEPTH}; a neighbourhood that wide is the whole projection: export it without --around",
+            args.depth
+        )));
+    }
+    let measures = if format.is_rdf() {
+        Vec::new()
+    } else {
+        parse_measures(&args.scores)?
+    };
+    let spec = match (&args.file, &args.projection) {
+        (Some(path), _) => ProjectionSpec::from_file(path)?,
+        (None, Some(name)) => ProjectionSpec::named(name)?,
+        (None, None) if args.around.is_some() => ProjectionSpec::named("all")?,
+        (None, None) => ProjectionSpec::named(DEFAULT)?,
+    };
+    let scope = match &args.around {
+        Some(entity) => Scope::Neighbourhood {
+            entity: entity.clone(),
+            depth: args.depth,
+            max_nodes: args.max_nodes,
+        },
+        None => Scope::Whole,
+    };
+
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {binary_bytes} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar.set_message(format!("projecting '{}'", spec.name()));
+    let started = Instant::now();
+    let projection = Projection::build(store, &spec)?;
+    let projected = started.elapsed();
+    bar.set_message("reading labels, types, places and scores");
+    let graph = ExportGraph::build(store, &projection, &scope, &measures)?;
+    let built = started.elapsed() - projected;
+    bar.set_message(format!(
+        "writing {}",
+        if both_csv { "csv" } else { format.name() }
+    ));
+    let writing = Instant::now();
+    let written: Vec<PathBuf> = match (&args.output, both_csv) {
+        (Some(dir), true) => {
+            std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+            let mut files = Vec::new();
+            for (name, f) in [
+                ("nodes.csv", Format::CsvNodes),
+                ("edges.csv", Format::CsvEdges),
+            ] {
+                let path = dir.join(name);
+                write_to(store, &graph, f, Some(&path), &bar)?;
+                files.push(path);
+            }
+            files
+        }
+        (output, _) => {
+            write_to(store, &graph, format, output.as_deref(), &bar)?;
+            output.iter().cloned().collect()
+        }
+    };
+    let write_seconds = writing.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let into = if written.is_empty() {
+        "standard output".to_owned()
+    } else {
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    eprintln!(
+        "exported {} nodes and {} edges of '{}' as {} to {into} (projection {:.3} s, attributes and scores {:.3} s, writing {:.3} s)",
+        graph.nodes.len(),
+        graph.edges.len(),
+        graph.name,
+        if both_csv { "csv" } else { format.name() },
+        projected.as_secs_f64(),
+        built.as_secs_f64(),
+        write_seconds,
+    );
+    Ok(Outcome::Success)
+}
+
+fn write_to(
+    store: &KgStore,
+    graph: &ExportGraph,
+    format: Format,
+    path: Option<&Path>,
+    bar: &ProgressBar,
+) -> Result<()> {
+    let stdout_path = PathBuf::from("<stdout>");
+    let label = path.unwrap_or(&stdout_path);
+    let out: Box<dyn Write> = match path {
+        Some(p) => Box::new(std::fs::File::create(p).map_err(io_error(p))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = bar.wrap_write(out);
+    match format {
+        Format::Rdf(f) => rdf::write(store, graph, f, &mut out).map_err(|e| match e {
+            Error::Io { source, .. } => io_error(label)(source),
+            e => e,
+        })?,
+        f => write_graph(graph, f, &mut out).map_err(io_error(label))?,
+    }
+    out.flush().map_err(io_error(label))
+}

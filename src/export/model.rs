@@ -1,0 +1,833 @@
+//! The neutral export graph every format writes: nodes (full IRI, English and Chinese
+//! labels, type, city and province, chosen scores) and edges (relations, weight, source
+//! paragraphs), built from a projection, whole or one entity's neighbourhood, and the
+//! store's labels, types and statement nodes.
+
+use crate::algorithms::NodeId;
+use crate::analytics::{self, Measure, MeasureOptions, Score};
+use crate::error::{Error, Result};
+use crate::projection::Projection;
+use crate::store::KgStore;
+use crate::vocab::AK;
+use oxigraph::model::{NamedOrBlankNode, Term};
+use oxigraph::sparql::QueryResults;
+use std::collections::{HashMap, HashSet};
+
+/// Up to this many nodes, attribute queries look them up with a `VALUES` block; above it,
+/// they scan the pattern once (see [`for_nodes`]).
+const VALUES_LIMIT: usize = 2000;
+
+/// Logs how long each step of building took (`RUST_LOG=autokg::export=debug`).
+struct Laps(std::time::Instant);
+
+impl Laps {
+    fn start() -> Self {
+        Self(std::time::Instant::now())
+    }
+
+    fn lap(&mut self, step: &'static str) {
+        tracing::debug!(
+            step,
+            seconds = self.0.elapsed().as_secs_f64(),
+            "export step"
+        );
+        self.0 = std::time::Instant::now();
+    }
+}
+
+/// What part of a projection to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every node and edge.
+    Whole,
+    /// The nodes within `depth` hops of `entity`, edges followed either way (networkx's
+    /// `ego_graph(G, n, radius=depth, undirected=True)`), and every edge among them.
+    Neighbourhood {
+        /// An akid local name, `prefix:local` or a full IRI.
+        entity: String,
+        /// Hops from the entity (0: the entity alone).
+        depth: usize,
+        /// The most nodes the neighbourhood may have; more is refused with the count.
+        max_nodes: usize,
+    },
+}
+
+/// Why an export graph could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The neighbourhood has more nodes than the cap allows.
+    #[error("the depth-{depth} neighbourhood of {entity} in '{projection}' has {count} nodes, more than the limit of {limit}; lower the depth or raise the limit")]
+    TooLarge {
+        /// The entity's IRI.
+        entity: String,
+        /// The depth asked for.
+        depth: usize,
+        /// The projection's name.
+        projection: String,
+        /// Nodes the neighbourhood has.
+        count: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// Anything the store, the projection or the measures report (unknown entity, bad
+    /// measure, storage failure).
+    #[error(transparent)]
+    Kg(#[from] Error),
+}
+
+impl From<ExportError> for Error {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Kg(e) => e,
+            e @ ExportError::TooLarge { .. } => Error::InvalidInput(e.to_string()),
+        }
+    }
+}
+
+/// One exported node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportNode {
+    /// The full IRI (or `_:id` for a blank node).
+    pub id: String,
+    /// The English `rdfs:label`, else an untagged one.
+    pub label_en: Option<String>,
+    /// The Chinese `rdfs:label` (`@zh`, `@zh-Hans`, ...).
+    pub label_zh: Option<String>,
+    /// The most specific `rdf:type`'s local name (`Automaker`, `City`, ...).
+    pub kind: Option<String>,
+    /// The city's English label: the node itself when it is an `ak:City`, else where it is
+    /// headquartered (`ak:headquarteredIn`).
+    pub city: Option<String>,
+    /// The province's English label: the node itself when it is an `ak:Province`, else
+    /// the province of its city (the city itself for a province-level municipality).
+    pub province: Option<String>,
+    /// One score per [`ExportGraph::measures`], on the whole projection.
+    pub scores: Vec<Option<Score>>,
+}
+
+impl ExportNode {
+    /// The label tools show: English, else untagged, else Chinese, else the IRI's local name.
+    pub fn label(&self) -> &str {
+        self.label_en
+            .as_deref()
+            .or(self.label_zh.as_deref())
+            .unwrap_or_else(|| local_name(&self.id))
+    }
+}
+
+/// One exported edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportEdge {
+    /// Index of the source in [`ExportGraph::nodes`].
+    pub source: u32,
+    /// Index of the target in [`ExportGraph::nodes`].
+    pub target: u32,
+    /// The relation properties' IRIs behind the edge, sorted.
+    pub relations: Vec<String>,
+    /// The projection's weight (1 unless the projection gives `?weight`).
+    pub weight: f64,
+    /// `ak:sourceParagraph` numbers of the statement nodes behind the edge, sorted.
+    pub paragraphs: Vec<i64>,
+}
+
+impl ExportEdge {
+    /// The relations' local names joined by `, ` (the edge label tools show).
+    pub fn label(&self) -> String {
+        self.relations
+            .iter()
+            .map(|r| local_name(r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The relation IRIs joined by spaces.
+    pub fn relation_text(&self) -> String {
+        self.relations.join(" ")
+    }
+
+    /// The paragraph numbers joined by spaces (empty when unknown).
+    pub fn paragraph_text(&self) -> String {
+        self.paragraphs
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A graph ready to be written: nodes in IRI order, edges by source then target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportGraph {
+    /// The projection's name.
+    pub name: String,
+    /// Whether edges have a direction.
+    pub directed: bool,
+    /// The scores every node carries, in order.
+    pub measures: Vec<Measure>,
+    /// The nodes.
+    pub nodes: Vec<ExportNode>,
+    /// The edges.
+    pub edges: Vec<ExportEdge>,
+}
+
+/// Whether a measure's scores are counts (written as integers) rather than reals.
+pub fn is_integer_measure(m: Measure) -> bool {
+    matches!(
+        m,
+        Measure::CoreNumber | Measure::Components | Measure::Dominators
+    )
+}
+
+/// The part of an IRI after its last `#` or `/` (the whole IRI when that is empty).
+pub fn local_name(iri: &str) -> &str {
+    match iri.rfind(['#', '/']) {
+        Some(i) if i + 1 < iri.len() => &iri[i + 1..],
+        _ => iri,
+    }
+}
+
+impl ExportGraph {
+    /// Builds the export graph of `projection` (whole or a neighbourhood) with `measures`
+    /// computed on the whole projection (networkx's conventions, default options).
+    ///
+    /// Errors: [`ExportError::TooLarge`] for a neighbourhood over its cap (nothing else is
+    /// computed then); `Kg(NotFound)` for an entity not in the projection; `Kg(InvalidInput)`
+    /// for a measure that fails (dominators, a PageRank that does not converge).
+    pub fn build(
+        store: &KgStore,
+        projection: &Projection,
+        scope: &Scope,
+        measures: &[Measure],
+    ) -> Result<Self, ExportError> {
+        let started = std::time::Instant::now();
+        let mut laps = Laps::start();
+        let selected = select(store, projection, scope)?;
+        laps.lap("select nodes");
+        let mut scores: Vec<Vec<Option<Score>>> = Vec::with_capacity(measures.len());
+        for &m in measures {
+            scores
+                .push(analytics::scores(store, projection, m, &MeasureOptions::default())?.values);
+        }
+        laps.lap("scores");
+        let (local, edges) = edges_among(projection, &selected);
+        let iris: Vec<String> = selected
+            .iter()
+            .map(|&i| projection.node_id_string(i))
+            .collect();
+        let attributes = Attributes::read(store, projection, &selected, &mut laps)?;
+        let mut nodes: Vec<ExportNode> = selected
+            .iter()
+            .zip(iris)
+            .map(|(&i, id)| ExportNode {
+                scores: scores.iter().map(|s| s[i as usize]).collect(),
+                ..attributes.node(id)
+            })
+            .collect();
+        nodes.shrink_to_fit();
+        let mut edges: Vec<ExportEdge> = edges
+            .into_iter()
+            .map(|(u, v, w)| ExportEdge {
+                source: local[u as usize],
+                target: local[v as usize],
+                relations: relations_of(projection, u, v),
+                weight: w,
+                paragraphs: Vec::new(),
+            })
+            .collect();
+        laps.lap("nodes and edges");
+        add_paragraphs(store, &nodes, &mut edges)?;
+        laps.lap("source paragraphs");
+        tracing::info!(
+            projection = projection.name(),
+            nodes = nodes.len(),
+            edges = edges.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "export graph built"
+        );
+        Ok(Self {
+            name: projection.name().to_owned(),
+            directed: projection.is_directed(),
+            measures: measures.to_vec(),
+            nodes,
+            edges,
+        })
+    }
+}
+
+/// The projection's node indices to export, ascending (so in IRI order).
+fn select(
+    store: &KgStore,
+    projection: &Projection,
+    scope: &Scope,
+) -> Result<Vec<NodeId>, ExportError> {
+    let (entity, depth, max_nodes) = match scope {
+        Scope::Whole => return Ok((0..projection.node_count() as NodeId).collect()),
+        Scope::Neighbourhood {
+            entity,
+            depth,
+            max_nodes,
+        } => (entity, *depth, *max_nodes),
+    };
+    let start = analytics::resolve(store, projection, entity)?;
+    let g = projection.graph();
+    let mut seen = vec![false; projection.node_count()];
+    seen[start as usize] = true;
+    let mut frontier = vec![start];
+    let mut found = vec![start];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for &v in &frontier {
+            for &w in g.successors(v).iter().chain(g.predecessors(v)) {
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    next.push(w);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        found.extend_from_slice(&next);
+        frontier = next;
+    }
+    if found.len() > max_nodes {
+        return Err(ExportError::TooLarge {
+            entity: projection.node_id_string(start),
+            depth,
+            projection: projection.name().to_owned(),
+            count: found.len(),
+            limit: max_nodes,
+        });
+    }
+    found.sort_unstable();
+    Ok(found)
+}
+
+/// The position of each selected node (`u32::MAX` for the others) and the projection's
+/// edges among the selected nodes, by source then target.
+fn edges_among(projection: &Projection, selected: &[NodeId]) -> (Vec<u32>, Vec<(u32, u32, f64)>) {
+    let g = projection.graph();
+    let mut local = vec![u32::MAX; projection.node_count()];
+    for (k, &i) in selected.iter().enumerate() {
+        local[i as usize] = k as u32;
+    }
+    let mut edges = Vec::new();
+    for &u in selected {
+        for (&v, &w) in g.successors(u).iter().zip(g.successor_weights(u)) {
+            if local[v as usize] != u32::MAX && (g.is_directed() || u < v) {
+                edges.push((u, v, w));
+            }
+        }
+    }
+    (local, edges)
+}
+
+/// The relations behind an edge: the rows that ran `u → v` (and, undirected, `v → u`).
+fn relations_of(projection: &Projection, u: NodeId, v: NodeId) -> Vec<String> {
+    let mut out: Vec<String> = projection
+        .relations_between(u, v)
+        .into_iter()
+        .filter(|(_, forward)| *forward || !projection.is_directed())
+        .map(|(r, _)| r.into_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Runs a SELECT and calls `row` with each solution's terms for `vars` (rows missing one are
+/// skipped).
+fn for_rows(
+    store: &KgStore,
+    query: &str,
+    vars: &[&str],
+    mut row: impl FnMut(&[&Term]),
+) -> Result<()> {
+    let QueryResults::Solutions(solutions) = store.query(query)? else {
+        return Ok(());
+    };
+    for s in solutions {
+        let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
+        let mut terms: Vec<&Term> = Vec::with_capacity(vars.len());
+        for v in vars {
+            match s.get(*v) {
+                Some(t) => terms.push(t),
+                None => break,
+            }
+        }
+        if terms.len() == vars.len() {
+            row(&terms);
+        }
+    }
+    Ok(())
+}
+
+/// Runs `template` for the nodes `iris`, calling `row` only for rows whose first variable
+/// is one of them. `{values}` in the template becomes a `VALUES` block of the IRIs when they
+/// are few (index lookups), and nothing when they are many: then the pattern is scanned
+/// once and filtered here, which beats a join of a large `VALUES` block per chunk.
+fn for_nodes(
+    store: &KgStore,
+    template: &str,
+    iris: &[&str],
+    vars: &[&str],
+    mut row: impl FnMut(&[&Term]),
+) -> Result<()> {
+    if iris.is_empty() {
+        return Ok(());
+    }
+    let wanted: HashSet<&str> = iris.iter().copied().collect();
+    let values = if iris.len() <= VALUES_LIMIT {
+        let list: String = iris.iter().map(|iri| format!("<{iri}> ")).collect();
+        format!("VALUES ?{} {{ {list}}}", vars[0])
+    } else {
+        String::new()
+    };
+    for_rows(store, &template.replace("{values}", &values), vars, |t| {
+        if iri_of(t[0]).is_some_and(|n| wanted.contains(n)) {
+            row(t);
+        }
+    })
+}
+
+fn iri_of(t: &Term) -> Option<&str> {
+    match t {
+        Term::NamedNode(n) => Some(n.as_str()),
+        _ => None,
+    }
+}
+
+/// Labels, types and places of the exported nodes.
+#[derive(Default)]
+struct Attributes {
+    /// IRI → (English or untagged label, Chinese label); English wins over untagged, and
+    /// among several, the smallest string.
+    labels: HashMap<String, Labels>,
+    /// IRI → most specific type's local name.
+    kinds: HashMap<String, String>,
+    /// IRI → city IRI.
+    city: HashMap<String, String>,
+    /// Place IRI → province IRI.
+    province: HashMap<String, String>,
+}
+
+#[derive(Default, Clone)]
+struct Labels {
+    en: Option<(bool, String)>,
+    zh: Option<String>,
+}
+
+impl Labels {
+    fn add(&mut self, value: &str, language: Option<&str>) {
+        let lang = language.map(str::to_ascii_lowercase);
+        match lang.as_deref() {
+            Some(l) if l == "zh" || l.starts_with("zh-") => {
+                if self.zh.as_deref().is_none_or(|z| value < z) {
+                    self.zh = Some(value.to_owned());
+                }
+            }
+            Some(l) if l == "en" || l.starts_with("en-") => {
+                let better = match &self.en {
+                    None | Some((false, _)) => true,
+                    Some((true, old)) => value < old.as_str(),
+                };
+                if better {
+                    self.en = Some((true, value.to_owned()));
+                }
+            }
+            None => {
+                let better = match &self.en {
+                    None => true,
+                    Some((false, old)) => value < old.as_str(),
+                    Some((true, _)) => false,
+                };
+                if better {
+                    self.en = Some((false, value.to_owned()));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Classes ranked when a node has several most specific types (a joint venture that is
+/// also an automaker, a city that is also a province): earlier wins.
+const TYPE_RANK: &[&str] = &[
+    "JointVenture",
+    "Automaker",
+    "TechnologyCompany",
+    "PartsSupplier",
+    "Company",
+    "GovernmentBody",
+    "Organization",
+    "BrandGroup",
+    "Brand",
+    "City",
+    "Province",
+    "EconomicRegion",
+    "Country",
+    "WorldRegion",
+    "Place",
+];
+
+impl Attributes {
+    fn read(
+        store: &KgStore,
+        projection: &Projection,
+        selected: &[NodeId],
+        laps: &mut Laps,
+    ) -> Result<Self> {
+        let iris: Vec<&str> = selected
+            .iter()
+            .filter_map(|&i| match projection.node(i) {
+                NamedOrBlankNode::NamedNode(n) => Some(n.as_str()),
+                NamedOrBlankNode::BlankNode(_) => None,
+            })
+            .collect();
+        let mut this = Self::default();
+        this.read_labels(store, &iris)?;
+        laps.lap("labels");
+        let types = read_types(store, &iris)?;
+        laps.lap("types");
+        let city_class = format!("{AK}City");
+        let province_class = format!("{AK}Province");
+        let has = |iri: &str, class: &str| types.get(iri).is_some_and(|t| t.contains(class));
+        let mut headquarters: HashMap<String, String> = HashMap::new();
+        for_nodes(
+            store,
+            &format!(
+                "SELECT ?n ?c WHERE {{ {{values}} ?n <{AK}headquarteredIn> ?c FILTER(isIRI(?c)) }}"
+            ),
+            &iris,
+            &["n", "c"],
+            |t| {
+                if let (Some(n), Some(c)) = (iri_of(t[0]), iri_of(t[1])) {
+                    let slot = headquarters
+                        .entry(n.to_owned())
+                        .or_insert_with(|| c.to_owned());
+                    if c < slot.as_str() {
+                        *slot = c.to_owned();
+                    }
+                }
+            },
+        )?;
+        laps.lap("headquarters");
+        for &iri in &iris {
+            let city = if has(iri, &city_class) {
+                Some(iri.to_owned())
+            } else {
+                headquarters.remove(iri)
+            };
+            if let Some(c) = city {
+                this.city.insert(iri.to_owned(), c);
+            }
+            if has(iri, &province_class) {
+                this.province.insert(iri.to_owned(), iri.to_owned());
+            }
+        }
+        // Provinces of the cities: the city itself when it is a province, else where it lies.
+        let mut cities: Vec<&str> = this.city.values().map(String::as_str).collect();
+        cities.sort_unstable();
+        cities.dedup();
+        let mut city_province: HashMap<String, String> = HashMap::new();
+        for_nodes(
+            store,
+            &format!(
+                "SELECT ?c ?p WHERE {{ {{values}} \
+                   {{ ?c a <{province_class}> BIND(?c AS ?p) }} \
+                   UNION {{ ?c <{AK}locatedIn> ?p . ?p a <{province_class}> }} }}"
+            ),
+            &cities,
+            &["c", "p"],
+            |t| {
+                if let (Some(c), Some(p)) = (iri_of(t[0]), iri_of(t[1])) {
+                    let slot = city_province
+                        .entry(c.to_owned())
+                        .or_insert_with(|| p.to_owned());
+                    // The city itself first, then the smallest IRI.
+                    if p == c || (slot.as_str() != c && p < slot.as_str()) {
+                        *slot = p.to_owned();
+                    }
+                }
+            },
+        )?;
+        for (node, city) in &this.city {
+            if !this.province.contains_key(node) {
+                if let Some(p) = city_province.get(city) {
+                    this.province.insert(node.clone(), p.clone());
+                }
+            }
+        }
+        laps.lap("provinces");
+        // Labels of places that are not nodes themselves.
+        let mut places: Vec<&str> = this
+            .city
+            .values()
+            .chain(this.province.values())
+            .map(String::as_str)
+            .filter(|p| !this.labels.contains_key(*p))
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        let places: Vec<String> = places.into_iter().map(str::to_owned).collect();
+        let places: Vec<&str> = places.iter().map(String::as_str).collect();
+        this.read_labels(store, &places)?;
+        laps.lap("place labels");
+        let superclasses = subclasses(store)?;
+        this.kinds = types
+            .into_iter()
+            .filter_map(|(iri, set)| most_specific(&set, &superclasses).map(|k| (iri, k)))
+            .collect();
+        laps.lap("most specific types");
+        Ok(this)
+    }
+
+    fn read_labels(&mut self, store: &KgStore, iris: &[&str]) -> Result<()> {
+        let labels = &mut self.labels;
+        for_nodes(
+            store,
+            "SELECT ?n ?l WHERE { {values} ?n rdfs:label ?l FILTER(isLiteral(?l)) }",
+            iris,
+            &["n", "l"],
+            |t| {
+                if let (Some(n), Term::Literal(l)) = (iri_of(t[0]), t[1]) {
+                    labels
+                        .entry(n.to_owned())
+                        .or_default()
+                        .add(l.value(), l.language());
+                }
+            },
+        )
+    }
+
+    fn place_label(&self, iri: &str) -> String {
+        self.labels
+            .get(iri)
+            .and_then(|l| l.en.as_ref().map(|(_, s)| s.clone()).or(l.zh.clone()))
+            .unwrap_or_else(|| local_name(iri).to_owned())
+    }
+
+    fn node(&self, id: String) -> ExportNode {
+        let labels = self.labels.get(&id).cloned().unwrap_or_default();
+        ExportNode {
+            label_en: labels.en.map(|(_, s)| s),
+            label_zh: labels.zh,
+            kind: self.kinds.get(&id).cloned(),
+            city: self.city.get(&id).map(|c| self.place_label(c)),
+            province: self.province.get(&id).map(|p| self.place_label(p)),
+            scores: Vec::new(),
+            id,
+        }
+    }
+}
+
+/// Every `rdf:type` of each node (asserted and entailed), leaving out the classes of
+/// statement nodes and provenance records (`ak:Relationship`, `rdf:Statement`,
+/// `prov:Entity`): in a large store most type triples are theirs, and dropping them in the
+/// query (on encoded terms) saves decoding them, while no node of a projection of entities
+/// needs them to name its type.
+fn read_types(store: &KgStore, iris: &[&str]) -> Result<HashMap<String, HashSet<String>>> {
+    let mut types: HashMap<String, HashSet<String>> = HashMap::new();
+    for_nodes(
+        store,
+        &format!(
+            "SELECT ?n ?t WHERE {{ {{values}} ?n a ?t FILTER(isIRI(?t) && ?t NOT IN (<{AK}Relationship>, \
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>, <http://www.w3.org/ns/prov#Entity>)) }}"
+        ),
+        iris,
+        &["n", "t"],
+        |t| {
+            if let (Some(n), Some(c)) = (iri_of(t[0]), iri_of(t[1])) {
+                match types.get_mut(n) {
+                    Some(set) => {
+                        set.insert(c.to_owned());
+                    }
+                    None => {
+                        types.insert(n.to_owned(), HashSet::from([c.to_owned()]));
+                    }
+                }
+            }
+        },
+    )?;
+    Ok(types)
+}
+
+/// The transitive `rdfs:subClassOf` closure: class → every superclass.
+fn subclasses(store: &KgStore) -> Result<HashMap<String, HashSet<String>>> {
+    let mut direct: HashMap<String, Vec<String>> = HashMap::new();
+    for_rows(
+        store,
+        "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER(isIRI(?a) && isIRI(?b)) }",
+        &["a", "b"],
+        |t| {
+            if let (Some(a), Some(b)) = (iri_of(t[0]), iri_of(t[1])) {
+                direct.entry(a.to_owned()).or_default().push(b.to_owned());
+            }
+        },
+    )?;
+    let mut closure: HashMap<String, HashSet<String>> = HashMap::new();
+    for class in direct.keys() {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut stack: Vec<&str> = vec![class];
+        while let Some(c) = stack.pop() {
+            for sup in direct.get(c).into_iter().flatten() {
+                if sup != class && seen.insert(sup.clone()) {
+                    stack.push(sup);
+                }
+            }
+        }
+        closure.insert(class.clone(), seen);
+    }
+    Ok(closure)
+}
+
+/// The local name of the most specific of `types`: drop every type that is a superclass of
+/// another; among what is left prefer [`TYPE_RANK`], then `ak:` classes, then the smallest
+/// IRI.
+fn most_specific(
+    types: &HashSet<String>,
+    superclasses: &HashMap<String, HashSet<String>>,
+) -> Option<String> {
+    let specific = types.iter().filter(|t| {
+        !types.iter().any(|other| {
+            other != *t
+                && superclasses
+                    .get(other.as_str())
+                    .is_some_and(|s| s.contains(t.as_str()))
+        })
+    });
+    specific
+        .min_by_key(|t| {
+            let in_ak = t.starts_with(AK);
+            let rank = if in_ak {
+                TYPE_RANK
+                    .iter()
+                    .position(|r| *r == local_name(t))
+                    .unwrap_or(TYPE_RANK.len())
+            } else {
+                TYPE_RANK.len() + 1
+            };
+            (rank, t.as_str())
+        })
+        .map(|t| local_name(t).to_owned())
+}
+
+/// Fills each edge's source paragraphs from the statement nodes (`ak:Relationship`) whose
+/// subject and object are its two ends, either way round, and whose predicate is one of
+/// its relations (any, when the projection names none).
+fn add_paragraphs(store: &KgStore, nodes: &[ExportNode], edges: &mut [ExportEdge]) -> Result<()> {
+    if edges.is_empty() {
+        return Ok(());
+    }
+    let index: HashMap<&str, u32> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i as u32))
+        .collect();
+    // (subject, object) node indices → [(predicate, paragraph)]
+    let mut found: HashMap<(u32, u32), Vec<(String, i64)>> = HashMap::new();
+    let mut add = |t: &[&Term]| {
+        let (Some(s), Some(p), Some(o), Term::Literal(n)) =
+            (iri_of(t[0]), iri_of(t[1]), iri_of(t[2]), t[3])
+        else {
+            return;
+        };
+        let (Some(&s), Some(&o)) = (index.get(s), index.get(o)) else {
+            return;
+        };
+        if let Ok(n) = n.value().trim().parse::<i64>() {
+            found.entry((s, o)).or_default().push((p.to_owned(), n));
+        }
+    };
+    // Paragraphs first: few statements carry one, so the join starts small.
+    let pattern = format!(
+        "?st <{AK}sourceParagraph> ?n ; <{AK}subject> ?s ; <{AK}object> ?o ; <{AK}predicate> ?p ."
+    );
+    let named = |i: u32| {
+        let id = &nodes[i as usize].id;
+        (!id.starts_with("_:")).then_some(id.as_str())
+    };
+    let pairs: Vec<(&str, &str)> = edges
+        .iter()
+        .filter_map(|e| Some((named(e.source)?, named(e.target)?)))
+        .collect();
+    if pairs.len() > VALUES_LIMIT / 2 {
+        for_rows(
+            store,
+            &format!("SELECT ?s ?p ?o ?n WHERE {{ {pattern} }}"),
+            &["s", "p", "o", "n"],
+            &mut add,
+        )?;
+    } else {
+        let values: String = pairs
+            .iter()
+            .map(|(a, b)| format!("(<{a}> <{b}>) (<{b}> <{a}>) "))
+            .collect();
+        for_rows(
+            store,
+            &format!("SELECT ?s ?p ?o ?n WHERE {{ VALUES (?s ?o) {{ {values}}} {pattern} }}"),
+            &["s", "p", "o", "n"],
+            &mut add,
+        )?;
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    for e in edges.iter_mut() {
+        let mut paragraphs: Vec<i64> = Vec::new();
+        for key in [(e.source, e.target), (e.target, e.source)] {
+            for (p, n) in found.get(&key).into_iter().flatten() {
+                if e.relations.is_empty() || e.relations.iter().any(|r| r == p) {
+                    paragraphs.push(*n);
+                }
+            }
+        }
+        paragraphs.sort_unstable();
+        paragraphs.dedup();
+        e.paragraphs = paragraphs;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_names() {
+        assert_eq!(local_name("https://w3id.org/autokg/ontology#City"), "City");
+        assert_eq!(local_name("https://w3id.org/autokg/id/seres"), "seres");
+        assert_eq!(local_name("urn:x"), "urn:x");
+        assert_eq!(local_name("http://e/"), "http://e/");
+    }
+
+    #[test]
+    fn english_wins_over_untagged_and_the_smallest_wins() {
+        let mut l = Labels::default();
+        l.add("Zed", None);
+        l.add("Bee", Some("en"));
+        l.add("Ant", None);
+        l.add("Aa", Some("en-GB"));
+        l.add("问界", Some("zh"));
+        l.add("东", Some("zh-Hans"));
+        l.add("Le", Some("fr"));
+        assert_eq!(l.en.map(|(_, s)| s).as_deref(), Some("Aa"));
+        assert_eq!(l.zh.as_deref(), Some("东"));
+    }
+
+    #[test]
+    fn most_specific_type_prefers_subclasses_then_rank() {
+        let ak = |l: &str| format!("{AK}{l}");
+        let mut sup: HashMap<String, HashSet<String>> = HashMap::new();
+        sup.insert(ak("Automaker"), [ak("Company")].into_iter().collect());
+        sup.insert(ak("JointVenture"), [ak("Company")].into_iter().collect());
+        let types: HashSet<String> = [ak("Company"), ak("Automaker"), ak("JointVenture")]
+            .into_iter()
+            .collect();
+        assert_eq!(most_specific(&types, &sup).as_deref(), Some("JointVenture"));
+        let types: HashSet<String> = [ak("Province"), ak("City")].into_iter().collect();
+        assert_eq!(most_specific(&types, &sup).as_deref(), Some("City"));
+        let types: HashSet<String> = ["http://schema.org/Thing".to_owned()].into_iter().collect();
+        assert_eq!(most_specific(&types, &sup).as_deref(), Some("Thing"));
+    }
+}

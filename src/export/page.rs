@@ -1,0 +1,114 @@
+//! The page for people at `/`: a SPARQL editor preloaded with the example queries of
+//! `queries/examples/` (compiled in), a result table, and an SVG network view of an
+//! entity's neighbourhood drawn by a small force layout. One self-contained HTML file
+//! (`page.html`): no CDN, no external fetch; its Content-Security-Policy says so.
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use std::sync::OnceLock;
+
+macro_rules! example {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../queries/examples/", $name, ".rq")),
+        )
+    };
+}
+
+/// The example queries (file stem, text), in file-name order. A test checks that the list
+/// matches `queries/examples/`.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    example!("approximate-figures"),
+    example!("bilingual-label-search"),
+    example!("brand-groups-members-and-leaders"),
+    example!("city-locations"),
+    example!("claims-by-topic"),
+    example!("events-and-participants"),
+    example!("export-markets"),
+    example!("facts-per-paragraph"),
+    example!("figure-provenance"),
+    example!("firms-per-city"),
+    example!("government-reported-figures"),
+    example!("growth-rates-ranked"),
+    example!("huawei-partners"),
+    example!("joint-venture-parents"),
+    example!("milestones"),
+    example!("national-rankings"),
+    example!("nev-vs-total-output-by-city"),
+    example!("observations-with-differing-periods"),
+    example!("places-by-development-model"),
+    example!("regions-and-members"),
+    example!("relation-statement-provenance"),
+    example!("stated-vs-inferred-relations"),
+    example!("who-invested-in-whom"),
+];
+
+const TEMPLATE: &str = include_str!("page.html");
+const PLACEHOLDER: &str = "\"__EXAMPLES__\"";
+
+/// What the page's policy allows: its own inline script and style, requests to this server.
+const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                   connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
+
+/// The page with the examples embedded as JSON (`{name, title, query}`; the title is the
+/// query's first comment line).
+pub fn html() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        let examples: Vec<serde_json::Value> = EXAMPLES
+            .iter()
+            .map(|(name, query)| {
+                let title = query
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix('#'))
+                    .map_or(*name, str::trim);
+                serde_json::json!({ "name": name, "title": title, "query": query })
+            })
+            .collect();
+        // `<` as \u003c keeps `</script>` in a query from closing the script element.
+        let json = serde_json::Value::from(examples)
+            .to_string()
+            .replace('<', "\\u003c");
+        TEMPLATE.replacen(PLACEHOLDER, &json, 1)
+    })
+}
+
+/// `GET /`.
+pub async fn index() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(html())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_file_is_on_the_page() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/examples");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("queries/examples")
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".rq"))
+                    .map(str::to_owned)
+            })
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = EXAMPLES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            files, listed,
+            "add the new example to EXAMPLES in src/export/page.rs"
+        );
+        assert!(TEMPLATE.contains(PLACEHOLDER));
+        assert!(!html().contains(PLACEHOLDER));
+        assert!(!html().contains("src=\"http"), "no external scripts");
+    }
+}
