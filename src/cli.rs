@@ -473,7 +473,13 @@ fn query(store: &KgStore, args: QueryArgs) -> Result<Outcome> {
             ),
         },
     };
-    let results = store.query(&text)?;
+    let results = if crate::analytics::mentions_functions(&text) {
+        let scores = crate::analytics::ScoreCache::new().get(store)?;
+        let evaluator = crate::analytics::with_functions(KgStore::evaluator(), scores);
+        store.execute(store.prepare_query_with(evaluator, &text)?)?
+    } else {
+        store.query(&text)?
+    };
     if let (QueryResults::Graph(_), Some(name)) = (&results, args.format.as_deref()) {
         if graph_format(name).is_none() {
             return Err(Error::InvalidInput(format!(

@@ -467,7 +467,16 @@ impl KgStore {
 
     /// Parses a query with the common prefixes and the union of all graphs as default graph.
     pub fn prepare_query(&self, sparql: &str) -> Result<PreparedSparqlQuery> {
-        let mut prepared = Self::evaluator()
+        self.prepare_query_with(Self::evaluator(), sparql)
+    }
+
+    /// Like [`KgStore::prepare_query`] on an evaluator of the caller's (custom functions).
+    pub fn prepare_query_with(
+        &self,
+        evaluator: SparqlEvaluator,
+        sparql: &str,
+    ) -> Result<PreparedSparqlQuery> {
+        let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();

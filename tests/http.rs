@@ -490,3 +490,26 @@ impl JsonBody for reqwest::blocking::Response {
         serde_json::from_str(&self.text().expect("body")).expect("JSON")
     }
 }
+
+#[test]
+fn centrality_functions_are_callable_inside_sparql() {
+    let app = spawn_app();
+    let q = "SELECT ?x ?pr WHERE { ?x a ak:Company . BIND(akf:pagerank(?x) AS ?pr) FILTER(BOUND(?pr)) } ORDER BY DESC(?pr) LIMIT 3";
+    let (status, _, body) = app.query(q, "application/json");
+    assert_eq!(status, 200, "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let rows = doc["results"]["bindings"].as_array().expect("bindings");
+    assert!(!rows.is_empty(), "no firm has a PageRank: {body}");
+    let score: f64 = rows[0]["pr"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .parse()
+        .expect("a number");
+    assert!(score > 0.0 && score < 1.0, "{score}");
+    // Outside the projection the function is unbound.
+    let (_, _, body) = app.query(
+        "SELECT ?b WHERE { BIND(akf:pagerank(akid:china) AS ?p) BIND(BOUND(?p) AS ?b) }",
+        "application/json",
+    );
+    assert!(body.contains("\"false\""), "{body}");
+}

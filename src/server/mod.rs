@@ -72,6 +72,8 @@ pub struct AppState {
     pub permits: Arc<Semaphore>,
     /// Metrics.
     pub metrics: Metrics,
+    /// Centrality scores behind the `akf:` SPARQL functions, rebuilt when the store changes.
+    pub scores: crate::analytics::ScoreCache,
 }
 
 impl AppState {
@@ -136,6 +138,7 @@ impl Application {
             store,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             metrics: Metrics::default(),
+            scores: crate::analytics::ScoreCache::new(),
             config: config.clone(),
         });
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());

@@ -74,7 +74,22 @@ async fn query(
     tracing::Span::current().record("query_hash", hash.as_str());
     let limit = state.time_limit(request.timeout);
     let (token, timer) = arm_timer(limit);
-    let evaluator = KgStore::evaluator().with_cancellation_token(token);
+    let mut evaluator = KgStore::evaluator().with_cancellation_token(token);
+    if crate::analytics::mentions_functions(&request.query) {
+        // The akf: functions score nodes of the supply-chain projection of this generation.
+        let shared = state.clone();
+        match web::block(move || shared.scores.get(&shared.store)).await {
+            Ok(Ok(scores)) => evaluator = crate::analytics::with_functions(evaluator, scores),
+            Ok(Err(e)) => {
+                timer.abort();
+                return error_response(&HttpError::from(e));
+            }
+            Err(e) => {
+                timer.abort();
+                return error_response(&HttpError::internal(e.to_string()));
+            }
+        }
+    }
     let prepared = evaluate::prepare_query(evaluator, &request, &state.config.allow_service);
     let (prepared, form) = match prepared {
         Ok(p) => p,
