@@ -93,7 +93,9 @@ pub struct ExportNode {
     pub label_en: Option<String>,
     /// The Chinese `rdfs:label` (`@zh`, `@zh-Hans`, ...).
     pub label_zh: Option<String>,
-    /// The most specific `rdf:type`'s local name (`Automaker`, `City`, ...).
+    /// The local name of the node's most specific class (`Automaker`, `City`, ...): among
+    /// its classes without subclasses when it has any, else among all its types; ties go
+    /// to a fixed ranking (a joint venture before an automaker, a city before a province).
     pub kind: Option<String>,
     /// The city's English label: the node itself when it is an `ak:City`, else where it is
     /// headquartered (`ak:headquarteredIn`).
@@ -214,16 +216,17 @@ impl ExportGraph {
             .iter()
             .map(|&i| projection.node_id_string(i))
             .collect();
-        let attributes = Attributes::read(store, projection, &selected, &mut laps)?;
-        let mut nodes: Vec<ExportNode> = selected
+        let mut attributes = Attributes::read(store, projection, &selected, &mut laps)?;
+        let nodes: Vec<ExportNode> = selected
             .iter()
             .zip(iris)
-            .map(|(&i, id)| ExportNode {
+            .enumerate()
+            .map(|(k, (&i, id))| ExportNode {
                 scores: scores.iter().map(|s| s[i as usize]).collect(),
-                ..attributes.node(id)
+                ..attributes.take_node(k, id)
             })
             .collect();
-        nodes.shrink_to_fit();
+        drop(attributes);
         let mut edges: Vec<ExportEdge> = edges
             .into_iter()
             .map(|(u, v, w)| ExportEdge {
@@ -362,30 +365,32 @@ fn for_rows(
     Ok(())
 }
 
-/// Runs `template` for the nodes `iris`, calling `row` only for rows whose first variable
-/// is one of them. `{values}` in the template becomes a `VALUES` block of the IRIs when they
-/// are few (index lookups), and nothing when they are many: then the pattern is scanned
-/// once and filtered here, which beats a join of a large `VALUES` block per chunk.
+/// Runs `template` for the nodes of `index` (IRI → position), calling `row` with the
+/// position for rows whose first variable is one of them. `{values}` in the template becomes
+/// a `VALUES` block of the IRIs when they are few (index lookups), and nothing when they are
+/// many: then the pattern is scanned once and filtered here, which beats joining a large
+/// `VALUES` block chunk after chunk.
 fn for_nodes(
     store: &KgStore,
     template: &str,
-    iris: &[&str],
+    index: &HashMap<&str, u32>,
     vars: &[&str],
-    mut row: impl FnMut(&[&Term]),
+    mut row: impl FnMut(u32, &[&Term]),
 ) -> Result<()> {
-    if iris.is_empty() {
+    if index.is_empty() {
         return Ok(());
     }
-    let wanted: HashSet<&str> = iris.iter().copied().collect();
-    let values = if iris.len() <= VALUES_LIMIT {
+    let values = if index.len() <= VALUES_LIMIT {
+        let mut iris: Vec<&str> = index.keys().copied().collect();
+        iris.sort_unstable();
         let list: String = iris.iter().map(|iri| format!("<{iri}> ")).collect();
         format!("VALUES ?{} {{ {list}}}", vars[0])
     } else {
         String::new()
     };
     for_rows(store, &template.replace("{values}", &values), vars, |t| {
-        if iri_of(t[0]).is_some_and(|n| wanted.contains(n)) {
-            row(t);
+        if let Some(&i) = iri_of(t[0]).and_then(|n| index.get(n)) {
+            row(i, t);
         }
     })
 }
@@ -397,18 +402,47 @@ fn iri_of(t: &Term) -> Option<&str> {
     }
 }
 
-/// Labels, types and places of the exported nodes.
+/// IRIs (classes, places) stored once and referred to by number.
 #[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, iri: &str) -> u32 {
+        if let Some(&i) = self.ids.get(iri) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(iri.to_owned());
+        self.ids.insert(iri.to_owned(), i);
+        i
+    }
+
+    fn get(&self, iri: &str) -> Option<u32> {
+        self.ids.get(iri).copied()
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// Labels, types and places of the exported nodes, by position in the export.
 struct Attributes {
-    /// IRI → (English or untagged label, Chinese label); English wins over untagged, and
-    /// among several, the smallest string.
-    labels: HashMap<String, Labels>,
-    /// IRI → most specific type's local name.
-    kinds: HashMap<String, String>,
-    /// IRI → city IRI.
-    city: HashMap<String, String>,
-    /// Place IRI → province IRI.
-    province: HashMap<String, String>,
+    /// English (else untagged) and Chinese labels.
+    labels: Vec<Labels>,
+    /// The most specific type's local name (leaf classes of the class hierarchy first).
+    kinds: Vec<Option<String>>,
+    /// The city, as a place number.
+    city: Vec<Option<u32>>,
+    /// The province, as a place number.
+    province: Vec<Option<u32>>,
+    /// The cities and provinces named.
+    places: Interner,
+    /// Their labels, by place number.
+    place_labels: Vec<Labels>,
 }
 
 #[derive(Default, Clone)]
@@ -418,6 +452,7 @@ struct Labels {
 }
 
 impl Labels {
+    /// Keeps the English label over an untagged one and, among several, the smallest.
     fn add(&mut self, value: &str, language: Option<&str>) {
         let lang = language.map(str::to_ascii_lowercase);
         match lang.as_deref() {
@@ -448,6 +483,10 @@ impl Labels {
             Some(_) => {}
         }
     }
+
+    fn english(&self) -> Option<&str> {
+        self.en.as_ref().map(|(_, s)| s.as_str())
+    }
 }
 
 /// Classes ranked when a node has several most specific types (a joint venture that is
@@ -470,6 +509,17 @@ const TYPE_RANK: &[&str] = &[
     "Place",
 ];
 
+/// Keeps the smallest IRI in a place slot.
+fn keep_smallest(slot: &mut Option<u32>, places: &mut Interner, iri: &str) {
+    let better = match *slot {
+        None => true,
+        Some(old) => iri < places.name(old),
+    };
+    if better {
+        *slot = Some(places.id(iri));
+    }
+}
+
 impl Attributes {
     fn read(
         store: &KgStore,
@@ -477,187 +527,208 @@ impl Attributes {
         selected: &[NodeId],
         laps: &mut Laps,
     ) -> Result<Self> {
-        let iris: Vec<&str> = selected
+        let n = selected.len();
+        let index: HashMap<&str, u32> = selected
             .iter()
-            .filter_map(|&i| match projection.node(i) {
-                NamedOrBlankNode::NamedNode(n) => Some(n.as_str()),
+            .enumerate()
+            .filter_map(|(k, &i)| match projection.node(i) {
+                NamedOrBlankNode::NamedNode(iri) => Some((iri.as_str(), k as u32)),
                 NamedOrBlankNode::BlankNode(_) => None,
             })
             .collect();
-        let mut this = Self::default();
-        this.read_labels(store, &iris)?;
+        let mut labels = vec![Labels::default(); n];
+        read_labels(store, &index, &mut labels)?;
         laps.lap("labels");
-        let types = read_types(store, &iris)?;
+        let subclass_of = subclass_pairs(store)?;
+        let mut classes = Interner::default();
+        let mut types: Vec<Vec<u32>> = vec![Vec::new(); n];
+        // Leaf classes first: in a large store most type triples are entailed superclasses
+        // (and statement nodes' classes); leaving them out in the query, on encoded terms,
+        // saves decoding them. Nodes typed with no leaf class are asked again for all types.
+        let mut skipped: Vec<&str> = subclass_of.values().flatten().map(String::as_str).collect();
+        skipped.sort_unstable();
+        skipped.dedup();
+        for_nodes(
+            store,
+            &types_query(&skipped),
+            &index,
+            &["n", "t"],
+            |i, t| add_type(&mut classes, &mut types, i, t),
+        )?;
+        let untyped: HashMap<&str, u32> = index
+            .iter()
+            .filter(|(_, &i)| types[i as usize].is_empty())
+            .map(|(&iri, &i)| (iri, i))
+            .collect();
+        for_nodes(store, &types_query(&[]), &untyped, &["n", "t"], |i, t| {
+            add_type(&mut classes, &mut types, i, t)
+        })?;
         laps.lap("types");
-        let city_class = format!("{AK}City");
-        let province_class = format!("{AK}Province");
-        let has = |iri: &str, class: &str| types.get(iri).is_some_and(|t| t.contains(class));
-        let mut headquarters: HashMap<String, String> = HashMap::new();
+        let city_class = classes.get(&format!("{AK}City"));
+        let province_class = classes.get(&format!("{AK}Province"));
+        let has = |i: usize, class: Option<u32>| class.is_some_and(|c| types[i].contains(&c));
+        let mut places = Interner::default();
+        let mut city: Vec<Option<u32>> = vec![None; n];
         for_nodes(
             store,
             &format!(
                 "SELECT ?n ?c WHERE {{ {{values}} ?n <{AK}headquarteredIn> ?c FILTER(isIRI(?c)) }}"
             ),
-            &iris,
+            &index,
             &["n", "c"],
-            |t| {
-                if let (Some(n), Some(c)) = (iri_of(t[0]), iri_of(t[1])) {
-                    let slot = headquarters
-                        .entry(n.to_owned())
-                        .or_insert_with(|| c.to_owned());
-                    if c < slot.as_str() {
-                        *slot = c.to_owned();
-                    }
+            |i, t| {
+                if let Some(c) = iri_of(t[1]) {
+                    keep_smallest(&mut city[i as usize], &mut places, c);
                 }
             },
         )?;
         laps.lap("headquarters");
-        for &iri in &iris {
-            let city = if has(iri, &city_class) {
-                Some(iri.to_owned())
-            } else {
-                headquarters.remove(iri)
-            };
-            if let Some(c) = city {
-                this.city.insert(iri.to_owned(), c);
+        let mut province: Vec<Option<u32>> = vec![None; n];
+        for (&iri, &i) in &index {
+            let i = i as usize;
+            if has(i, city_class) {
+                city[i] = Some(places.id(iri));
             }
-            if has(iri, &province_class) {
-                this.province.insert(iri.to_owned(), iri.to_owned());
+            if has(i, province_class) {
+                province[i] = Some(places.id(iri));
             }
         }
         // Provinces of the cities: the city itself when it is a province, else where it lies.
-        let mut cities: Vec<&str> = this.city.values().map(String::as_str).collect();
-        cities.sort_unstable();
-        cities.dedup();
-        let mut city_province: HashMap<String, String> = HashMap::new();
+        let cities: HashMap<&str, u32> = city
+            .iter()
+            .flatten()
+            .map(|&c| (places.name(c), c))
+            .collect();
+        let mut city_province: HashMap<u32, String> = HashMap::new();
         for_nodes(
             store,
             &format!(
                 "SELECT ?c ?p WHERE {{ {{values}} \
-                   {{ ?c a <{province_class}> BIND(?c AS ?p) }} \
-                   UNION {{ ?c <{AK}locatedIn> ?p . ?p a <{province_class}> }} }}"
+                   {{ ?c a <{AK}Province> BIND(?c AS ?p) }} \
+                   UNION {{ ?c <{AK}locatedIn> ?p . ?p a <{AK}Province> }} }}"
             ),
             &cities,
             &["c", "p"],
-            |t| {
-                if let (Some(c), Some(p)) = (iri_of(t[0]), iri_of(t[1])) {
-                    let slot = city_province
-                        .entry(c.to_owned())
-                        .or_insert_with(|| p.to_owned());
-                    // The city itself first, then the smallest IRI.
-                    if p == c || (slot.as_str() != c && p < slot.as_str()) {
-                        *slot = p.to_owned();
-                    }
+            |c, t| {
+                let (Some(city_iri), Some(p)) = (iri_of(t[0]), iri_of(t[1])) else {
+                    return;
+                };
+                let slot = city_province.entry(c).or_insert_with(|| p.to_owned());
+                // The city itself first, then the smallest IRI.
+                if p == city_iri || (slot.as_str() != city_iri && p < slot.as_str()) {
+                    *slot = p.to_owned();
                 }
             },
         )?;
-        for (node, city) in &this.city {
-            if !this.province.contains_key(node) {
-                if let Some(p) = city_province.get(city) {
-                    this.province.insert(node.clone(), p.clone());
+        drop(cities);
+        for i in 0..n {
+            if province[i].is_none() {
+                if let Some(p) = city[i].and_then(|c| city_province.get(&c)) {
+                    province[i] = Some(places.id(p));
                 }
             }
         }
         laps.lap("provinces");
-        // Labels of places that are not nodes themselves.
-        let mut places: Vec<&str> = this
-            .city
-            .values()
-            .chain(this.province.values())
-            .map(String::as_str)
-            .filter(|p| !this.labels.contains_key(*p))
-            .collect();
-        places.sort_unstable();
-        places.dedup();
-        let places: Vec<String> = places.into_iter().map(str::to_owned).collect();
-        let places: Vec<&str> = places.iter().map(String::as_str).collect();
-        this.read_labels(store, &places)?;
+        // Labels of the places: the node's own when the place is exported, else read.
+        let mut place_labels = vec![Labels::default(); places.names.len()];
+        let mut missing: HashMap<&str, u32> = HashMap::new();
+        for (id, name) in places.names.iter().enumerate() {
+            match index.get(name.as_str()) {
+                Some(&i) => place_labels[id] = labels[i as usize].clone(),
+                None => {
+                    missing.insert(name.as_str(), id as u32);
+                }
+            }
+        }
+        read_labels(store, &missing, &mut place_labels)?;
         laps.lap("place labels");
-        let superclasses = subclasses(store)?;
-        this.kinds = types
-            .into_iter()
-            .filter_map(|(iri, set)| most_specific(&set, &superclasses).map(|k| (iri, k)))
+        let superclasses = superclass_ids(&subclass_of, &classes);
+        let kinds = types
+            .iter()
+            .map(|t| most_specific(t, &classes, &superclasses))
             .collect();
         laps.lap("most specific types");
-        Ok(this)
+        Ok(Self {
+            labels,
+            kinds,
+            city,
+            province,
+            places,
+            place_labels,
+        })
     }
 
-    fn read_labels(&mut self, store: &KgStore, iris: &[&str]) -> Result<()> {
-        let labels = &mut self.labels;
-        for_nodes(
-            store,
-            "SELECT ?n ?l WHERE { {values} ?n rdfs:label ?l FILTER(isLiteral(?l)) }",
-            iris,
-            &["n", "l"],
-            |t| {
-                if let (Some(n), Term::Literal(l)) = (iri_of(t[0]), t[1]) {
-                    labels
-                        .entry(n.to_owned())
-                        .or_default()
-                        .add(l.value(), l.language());
-                }
-            },
-        )
+    fn place_label(&self, id: u32) -> String {
+        let l = &self.place_labels[id as usize];
+        l.english()
+            .or(l.zh.as_deref())
+            .unwrap_or_else(|| local_name(self.places.name(id)))
+            .to_owned()
     }
 
-    fn place_label(&self, iri: &str) -> String {
-        self.labels
-            .get(iri)
-            .and_then(|l| l.en.as_ref().map(|(_, s)| s.clone()).or(l.zh.clone()))
-            .unwrap_or_else(|| local_name(iri).to_owned())
-    }
-
-    fn node(&self, id: String) -> ExportNode {
-        let labels = self.labels.get(&id).cloned().unwrap_or_default();
+    /// The attributes of the node at position `i`, leaving its labels behind.
+    fn take_node(&mut self, i: usize, id: String) -> ExportNode {
+        let labels = std::mem::take(&mut self.labels[i]);
         ExportNode {
             label_en: labels.en.map(|(_, s)| s),
             label_zh: labels.zh,
-            kind: self.kinds.get(&id).cloned(),
-            city: self.city.get(&id).map(|c| self.place_label(c)),
-            province: self.province.get(&id).map(|p| self.place_label(p)),
+            kind: self.kinds[i].take(),
+            city: self.city[i].map(|c| self.place_label(c)),
+            province: self.province[i].map(|p| self.place_label(p)),
             scores: Vec::new(),
             id,
         }
     }
 }
 
-/// Every `rdf:type` of each node (asserted and entailed), leaving out the classes of
-/// statement nodes and provenance records (`ak:Relationship`, `rdf:Statement`,
-/// `prov:Entity`): in a large store most type triples are theirs, and dropping them in the
-/// query (on encoded terms) saves decoding them, while no node of a projection of entities
-/// needs them to name its type.
-fn read_types(store: &KgStore, iris: &[&str]) -> Result<HashMap<String, HashSet<String>>> {
-    let mut types: HashMap<String, HashSet<String>> = HashMap::new();
+/// Reads the labels of the IRIs of `index` into `labels` (by position).
+fn read_labels(store: &KgStore, index: &HashMap<&str, u32>, labels: &mut [Labels]) -> Result<()> {
     for_nodes(
         store,
-        &format!(
-            "SELECT ?n ?t WHERE {{ {{values}} ?n a ?t FILTER(isIRI(?t) && ?t NOT IN (<{AK}Relationship>, \
-             <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>, <http://www.w3.org/ns/prov#Entity>)) }}"
-        ),
-        iris,
-        &["n", "t"],
-        |t| {
-            if let (Some(n), Some(c)) = (iri_of(t[0]), iri_of(t[1])) {
-                match types.get_mut(n) {
-                    Some(set) => {
-                        set.insert(c.to_owned());
-                    }
-                    None => {
-                        types.insert(n.to_owned(), HashSet::from([c.to_owned()]));
-                    }
-                }
+        "SELECT ?n ?l WHERE { {values} ?n rdfs:label ?l FILTER(isLiteral(?l)) }",
+        index,
+        &["n", "l"],
+        |i, t| {
+            if let Term::Literal(l) = t[1] {
+                labels[i as usize].add(l.value(), l.language());
             }
         },
-    )?;
-    Ok(types)
+    )
 }
 
-/// The transitive `rdfs:subClassOf` closure: class → every superclass.
-fn subclasses(store: &KgStore) -> Result<HashMap<String, HashSet<String>>> {
+/// Adds the class in a `?n ?t` row to the types of node `i`.
+fn add_type(classes: &mut Interner, types: &mut [Vec<u32>], i: u32, t: &[&Term]) {
+    if let Some(c) = iri_of(t[1]) {
+        let c = classes.id(c);
+        let list = &mut types[i as usize];
+        if !list.contains(&c) {
+            list.push(c);
+        }
+    }
+}
+
+/// The types of nodes, without the classes of statement nodes and provenance records
+/// (`ak:Relationship`, `rdf:Statement`, `prov:Entity`: no entity needs them to name its
+/// type) and without `skipped`.
+fn types_query(skipped: &[&str]) -> String {
+    let mut excluded = vec![
+        format!("<{AK}Relationship>"),
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement>".to_owned(),
+        "<http://www.w3.org/ns/prov#Entity>".to_owned(),
+    ];
+    excluded.extend(skipped.iter().map(|c| format!("<{c}>")));
+    format!(
+        "SELECT ?n ?t WHERE {{ {{values}} ?n a ?t FILTER(isIRI(?t) && ?t NOT IN ({})) }}",
+        excluded.join(", ")
+    )
+}
+
+/// `rdfs:subClassOf` between IRIs: class → its direct superclasses.
+fn subclass_pairs(store: &KgStore) -> Result<HashMap<String, Vec<String>>> {
     let mut direct: HashMap<String, Vec<String>> = HashMap::new();
     for_rows(
         store,
-        "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER(isIRI(?a) && isIRI(?b)) }",
+        "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b) }",
         &["a", "b"],
         |t| {
             if let (Some(a), Some(b)) = (iri_of(t[0]), iri_of(t[1])) {
@@ -665,41 +736,48 @@ fn subclasses(store: &KgStore) -> Result<HashMap<String, HashSet<String>>> {
             }
         },
     )?;
-    let mut closure: HashMap<String, HashSet<String>> = HashMap::new();
-    for class in direct.keys() {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut stack: Vec<&str> = vec![class];
-        while let Some(c) = stack.pop() {
-            for sup in direct.get(c).into_iter().flatten() {
-                if sup != class && seen.insert(sup.clone()) {
-                    stack.push(sup);
+    Ok(direct)
+}
+
+/// For each class of `classes`, the numbers of its superclasses among them (the transitive
+/// closure of `direct`).
+fn superclass_ids(direct: &HashMap<String, Vec<String>>, classes: &Interner) -> Vec<HashSet<u32>> {
+    classes
+        .names
+        .iter()
+        .map(|class| {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut stack: Vec<&str> = vec![class];
+            while let Some(c) = stack.pop() {
+                for sup in direct.get(c).into_iter().flatten() {
+                    if sup != class && seen.insert(sup) {
+                        stack.push(sup);
+                    }
                 }
             }
-        }
-        closure.insert(class.clone(), seen);
-    }
-    Ok(closure)
+            seen.into_iter().filter_map(|s| classes.get(s)).collect()
+        })
+        .collect()
 }
 
 /// The local name of the most specific of `types`: drop every type that is a superclass of
 /// another; among what is left prefer [`TYPE_RANK`], then `ak:` classes, then the smallest
 /// IRI.
 fn most_specific(
-    types: &HashSet<String>,
-    superclasses: &HashMap<String, HashSet<String>>,
+    types: &[u32],
+    classes: &Interner,
+    superclasses: &[HashSet<u32>],
 ) -> Option<String> {
-    let specific = types.iter().filter(|t| {
-        !types.iter().any(|other| {
-            other != *t
-                && superclasses
-                    .get(other.as_str())
-                    .is_some_and(|s| s.contains(t.as_str()))
+    types
+        .iter()
+        .filter(|&&t| {
+            !types
+                .iter()
+                .any(|&other| other != t && superclasses[other as usize].contains(&t))
         })
-    });
-    specific
+        .map(|&t| classes.name(t))
         .min_by_key(|t| {
-            let in_ak = t.starts_with(AK);
-            let rank = if in_ak {
+            let rank = if t.starts_with(AK) {
                 TYPE_RANK
                     .iter()
                     .position(|r| *r == local_name(t))
@@ -707,7 +785,7 @@ fn most_specific(
             } else {
                 TYPE_RANK.len() + 1
             };
-            (rank, t.as_str())
+            (rank, *t)
         })
         .map(|t| local_name(t).to_owned())
 }
@@ -818,16 +896,26 @@ mod tests {
     #[test]
     fn most_specific_type_prefers_subclasses_then_rank() {
         let ak = |l: &str| format!("{AK}{l}");
-        let mut sup: HashMap<String, HashSet<String>> = HashMap::new();
-        sup.insert(ak("Automaker"), [ak("Company")].into_iter().collect());
-        sup.insert(ak("JointVenture"), [ak("Company")].into_iter().collect());
-        let types: HashSet<String> = [ak("Company"), ak("Automaker"), ak("JointVenture")]
-            .into_iter()
-            .collect();
-        assert_eq!(most_specific(&types, &sup).as_deref(), Some("JointVenture"));
-        let types: HashSet<String> = [ak("Province"), ak("City")].into_iter().collect();
-        assert_eq!(most_specific(&types, &sup).as_deref(), Some("City"));
-        let types: HashSet<String> = ["http://schema.org/Thing".to_owned()].into_iter().collect();
-        assert_eq!(most_specific(&types, &sup).as_deref(), Some("Thing"));
+        let mut classes = Interner::default();
+        let [company, automaker, jv, city, province, thing] = [
+            ak("Company"),
+            ak("Automaker"),
+            ak("JointVenture"),
+            ak("City"),
+            ak("Province"),
+            "http://schema.org/Thing".to_owned(),
+        ]
+        .map(|c| classes.id(&c));
+        let mut sup = vec![HashSet::new(); classes.names.len()];
+        sup[automaker as usize].insert(company);
+        sup[jv as usize].insert(company);
+        let pick = |t: &[u32]| most_specific(t, &classes, &sup);
+        assert_eq!(
+            pick(&[company, automaker, jv]).as_deref(),
+            Some("JointVenture")
+        );
+        assert_eq!(pick(&[province, city]).as_deref(), Some("City"));
+        assert_eq!(pick(&[thing]).as_deref(), Some("Thing"));
+        assert_eq!(pick(&[]), None);
     }
 }
