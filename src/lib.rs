@@ -24,8 +24,9 @@
 //!   negotiation, SERVICE policy, the service description, evaluation under time and row
 //!   limits with the first solutions computed before the status line.
 //! - [`server`]: actix-web: the route table, thin handlers for `/sparql`, `/store`,
-//!   `/healthz`, `/metrics`, the request-span middleware, metrics; the only module that
-//!   knows actix.
+//!   `/healthz`, `/metrics`, the request-span middleware, metrics. Only `server`, `api` and
+//!   `export::http`/`export::page` know actix; `sparql`, `store`, the algorithms and the
+//!   writers do not.
 //! - [`api`]: the JSON API under `/api` (entities, firms, relations, observations, search,
 //!   analytics, paths): thin actix handlers, JSON or JSON-LD, ETags, problem+json errors,
 //!   and the OpenAPI document generated from the handlers' types (`/api/openapi.json`).
