@@ -55,14 +55,23 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 
 /// Starts the timer that cancels an evaluation at its time limit: one tokio timer entry per
 /// evaluation, aborted when the evaluation ends first.
-fn arm_timer(limit: Duration) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+fn arm_timer(limit: Duration) -> (CancellationToken, TimerGuard) {
     let token = CancellationToken::new();
     let cancel = token.clone();
     let timer = tokio::spawn(async move {
         tokio::time::sleep(limit).await;
         cancel.cancel();
     });
-    (token, timer)
+    (token, TimerGuard(timer))
+}
+
+/// Aborts the time-limit timer when the evaluation is over, on every return path.
+struct TimerGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn query(
@@ -81,11 +90,9 @@ async fn query(
         match web::block(move || shared.scores.get(&shared.store)).await {
             Ok(Ok(scores)) => evaluator = crate::analytics::with_functions(evaluator, scores),
             Ok(Err(e)) => {
-                timer.abort();
                 return error_response(&HttpError::from(e));
             }
             Err(e) => {
-                timer.abort();
                 return error_response(&HttpError::internal(e.to_string()));
             }
         }
@@ -94,21 +101,18 @@ async fn query(
     let (prepared, form) = match prepared {
         Ok(p) => p,
         Err(e) => {
-            timer.abort();
             return error_response(&e);
         }
     };
     let (format, content_type) = match evaluate::negotiate_results(form, accept(req)) {
         Ok(f) => f,
         Err(e) => {
-            timer.abort();
             return error_response(&e);
         }
     };
     let permit = match state.permit().await {
         Ok(p) => p,
         Err(e) => {
-            timer.abort();
             return error_response(&e);
         }
     };
@@ -125,7 +129,7 @@ async fn query(
         evaluate::run_query(&shared.store, prepared, format, limits, timeouts);
         metrics.query_seconds.observe(start.elapsed().as_secs_f64());
         metrics.in_flight.dec();
-        timer.abort();
+        drop(timer);
         drop(permit);
     })
     .await;
@@ -169,14 +173,12 @@ async fn update(
     {
         Ok(p) => p,
         Err(e) => {
-            timer.abort();
             return error_response(&e);
         }
     };
     let permit = match state.permit().await {
         Ok(p) => p,
         Err(e) => {
-            timer.abort();
             return error_response(&e);
         }
     };
@@ -187,7 +189,7 @@ async fn update(
         r
     })
     .await;
-    timer.abort();
+    drop(timer);
     match result {
         Ok(Ok(())) => HttpResponse::NoContent().finish(),
         Ok(Err(crate::error::Error::Timeout(_))) => {
