@@ -2,7 +2,8 @@
 # Times autokg's analytics against networkx, igraph and NetworKit (exact betweenness,
 # PageRank, k-core) on generated supply networks, and the whole job N-Triples → GEXF with
 # betweenness against rdflib + networkx and pyoxigraph + igraph, in one run.
-# Usage: benches/analytics.sh [FIRMS...]   (default: 10000 100000). Needs a release build;
+# Usage: benches/analytics.sh [FIRMS...]   (default: 10000 100000; AUTOKG_BENCH_ONLY=kernels or
+# end-to-end runs one half). Needs a release build;
 # writes the tables to /var/tmp/analytics-bench.md (or $AUTOKG_BENCH_OUT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-venv}"
 firms=("$@")
 [ ${#firms[@]} -gt 0 ] || firms=(10000 100000)
 exec "$venv/bin/python" benches/analytics_bench.py --autokg "$CARGO_TARGET_DIR/release/autokg" \
-  --firms "${firms[@]}" --out "${AUTOKG_BENCH_OUT:-/var/tmp/analytics-bench.md}"
+  --firms "${firms[@]}" --only "${AUTOKG_BENCH_ONLY:-all}" --out "${AUTOKG_BENCH_OUT:-/var/tmp/analytics-bench.md}"

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::rdfio::RdfSource;
 use crate::results::{graph_format, write_results, write_table, SolutionsFormat};
 use crate::shacl::Shapes;
-use crate::store::KgStore;
+use crate::store::{Entailment, KgStore};
 use crate::vocab::{GRAPH_INFERRED, GRAPH_META};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,9 +25,33 @@ pub struct Cli {
     /// An RDF file added to the in-memory store for this command only (repeatable).
     #[arg(long, global = true, value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Entailments the in-memory store materialises: `rdfs` (default: subclasses,
+    /// subproperties, domains, ranges, symmetric properties) or `none` (queries see only
+    /// asserted triples, as in a plain triple store; large `--data` loads run about twice as
+    /// fast). A persistent store always keeps RDFS entailments.
+    #[arg(long, global = true, value_enum, default_value_t = EntailmentArg::Rdfs)]
+    pub entailment: EntailmentArg,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The `--entailment` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EntailmentArg {
+    /// RDFS entailments and symmetric properties.
+    Rdfs,
+    /// No entailments.
+    None,
+}
+
+impl From<EntailmentArg> for Entailment {
+    fn from(arg: EntailmentArg) -> Self {
+        match arg {
+            EntailmentArg::Rdfs => Entailment::Rdfs,
+            EntailmentArg::None => Entailment::None,
+        }
+    }
 }
 
 /// The subcommands.
@@ -216,9 +240,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         return crate::analytics_cli::generate(args);
     }
     let store = open_store(&cli)?;
-    match cli.command {
-        Command::Serve(args) => serve(store, args),
-        Command::Query(args) => query(&store, args),
+    let command = match cli.command {
+        Command::Serve(args) => return serve(store, args),
+        command => command,
+    };
+    let outcome = run_once(&store, command);
+    if !store.is_persistent() {
+        // The process ends here: freeing millions of terms one by one would only delay it.
+        std::mem::forget(store);
+    }
+    outcome
+}
+
+/// Runs a command that ends when its work is done (every command but `serve`).
+fn run_once(store: &KgStore, command: Command) -> Result<Outcome> {
+    match command {
+        Command::Serve(_) => Err(Error::InvalidInput(
+            "serve runs until stopped; start it with `autokg serve`".into(),
+        )),
+        Command::Query(args) => query(store, args),
         Command::Load(args) => {
             let graph = parse_graph(args.graph.as_deref())?;
             if let GraphName::NamedNode(g) = &graph {
@@ -228,7 +268,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     )));
                 }
             }
-            let report = load_files(&store, &args.files, Some(graph), args.format.as_deref())?;
+            let report = load_files(store, &args.files, Some(graph), args.format.as_deref())?;
             store.flush()?;
             eprintln!(
                 "loaded {} quads ({} entailments added{}) in {:.2} s; the store now holds {} quads",
@@ -244,14 +284,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             );
             Ok(Outcome::Success)
         }
-        Command::Dump(args) => dump(&store, args),
-        Command::Validate(args) => validate(&store, args.format),
-        Command::Stats(args) => stats(&store, args.format),
-        Command::Centrality(args) => crate::analytics_cli::centrality(&store, args),
-        Command::Paths(args) => crate::analytics_cli::paths(&store, args),
-        Command::Impact(args) => crate::analytics_cli::impact(&store, args),
+        Command::Dump(args) => dump(store, args),
+        Command::Validate(args) => validate(store, args.format),
+        Command::Stats(args) => stats(store, args.format),
+        Command::Centrality(args) => crate::analytics_cli::centrality(store, args),
+        Command::Paths(args) => crate::analytics_cli::paths(store, args),
+        Command::Impact(args) => crate::analytics_cli::impact(store, args),
         Command::Generate(args) => crate::analytics_cli::generate(&args),
-        Command::Export(args) => crate::export::cli::run(&store, args),
+        Command::Export(args) => crate::export::cli::run(store, args),
     }
 }
 
@@ -376,7 +416,12 @@ pub fn open_store(cli: &Cli) -> Result<KgStore> {
             "--data adds files for one command to the in-memory store; with --store, use `autokg load` instead".into(),
         ));
     }
-    let store = KgStore::open(cli.store.as_deref())?;
+    if cli.store.is_some() && cli.entailment != EntailmentArg::Rdfs {
+        return Err(Error::InvalidInput(
+            "--entailment none is for the in-memory store; a persistent store (--store) always keeps RDFS entailments".into(),
+        ));
+    }
+    let store = KgStore::open_with(cli.store.as_deref(), cli.entailment.into())?;
     if !cli.data.is_empty() {
         load_files(&store, &cli.data, None, None)?;
     }

@@ -21,6 +21,10 @@ pub struct Schema {
     domains: HashMap<NamedNode, Vec<NamedNode>>,
     ranges: HashMap<NamedNode, Vec<NamedNode>>,
     symmetric: HashSet<NamedNode>,
+    /// IRIs of the classes an `rdf:type` entailment can name.
+    entailed_classes: HashSet<String>,
+    /// IRIs of the properties a non-type entailment can use.
+    entailed_properties: HashSet<String>,
 }
 
 /// Whether a triple changes the schema (so entailments must be recomputed from scratch).
@@ -85,10 +89,24 @@ impl Schema {
             domains: HashMap::new(),
             ranges: HashMap::new(),
             symmetric,
+            ..Self::default()
         };
         // Close domains and ranges over super-classes once, so entailment is one lookup.
         schema.domains = schema.close_classes(domains);
         schema.ranges = schema.close_classes(ranges);
+        schema.entailed_classes = [&schema.super_classes, &schema.domains, &schema.ranges]
+            .into_iter()
+            .flat_map(|m| m.values().flatten())
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        schema.entailed_properties = schema
+            .super_properties
+            .values()
+            .flatten()
+            .chain(&schema.symmetric)
+            .map(|p| p.as_str().to_owned())
+            .chain([rdfs::SUB_CLASS_OF, rdfs::SUB_PROPERTY_OF].map(|p| p.as_str().to_owned()))
+            .collect();
         schema
     }
 
@@ -127,6 +145,20 @@ impl Schema {
             || self.domains.contains_key(&p)
             || self.ranges.contains_key(&p)
             || self.symmetric.contains(&p)
+    }
+
+    /// Whether some triple could entail `t` under this schema: a cheap test that lets a load
+    /// remember only those of its triples an entailment might repeat.
+    pub fn may_be_entailed(&self, t: TripleRef<'_>) -> bool {
+        if t.predicate == rdf::TYPE {
+            return match t.object {
+                oxigraph::model::TermRef::NamedNode(c) => {
+                    self.entailed_classes.contains(c.as_str())
+                }
+                _ => false,
+            };
+        }
+        self.entailed_properties.contains(t.predicate.as_str())
     }
 
     /// The triples of the closure itself (transitive `rdfs:subClassOf`/`rdfs:subPropertyOf`).
@@ -256,6 +288,26 @@ mod tests {
         ] {
             assert!(got.contains(&expected.to_string()), "missing {expected}");
         }
+    }
+
+    #[test]
+    fn may_be_entailed_names_exactly_what_entailment_can_produce() {
+        let schema = [
+            Triple::new(nn("Automaker"), rdfs::SUB_CLASS_OF, nn("Company")),
+            Triple::new(nn("partnerOf"), rdf::TYPE, OWL_SYMMETRIC),
+            Triple::new(nn("supplies"), rdfs::SUB_PROPERTY_OF, nn("linkedTo")),
+            Triple::new(nn("supplies"), rdfs::RANGE, nn("Org")),
+        ];
+        let schema = Schema::from_triples(schema.iter().map(Triple::as_ref));
+        let may = |s: &str, p: NamedNode, o: NamedNode| {
+            schema.may_be_entailed(Triple::new(nn(s), p, o).as_ref())
+        };
+        assert!(may("byd", rdf::TYPE.into_owned(), nn("Company")));
+        assert!(may("byd", rdf::TYPE.into_owned(), nn("Org")));
+        assert!(!may("byd", rdf::TYPE.into_owned(), nn("Automaker")));
+        assert!(may("a", nn("partnerOf"), nn("b")));
+        assert!(may("a", nn("linkedTo"), nn("b")));
+        assert!(!may("a", nn("supplies"), nn("b")));
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl RdfSource {
             path: self.path.clone(),
             source,
         })?;
-        let reader: Box<dyn Read> = if self.gzip {
+        let reader: Box<dyn Read + Send> = if self.gzip {
             Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
         } else {
             Box::new(BufReader::with_capacity(1 << 16, file))

@@ -24,8 +24,18 @@ use std::time::{Duration, Instant};
 const INFERENCE_DIRTY: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/autokg/ontology#inferenceDirty");
 
-/// Entailments handed to the bulk loader at a time.
+/// Quads removed per transaction when a graph is cleared.
 const BATCH: usize = 100_000;
+
+/// Quads per batch sent from the parsing thread to the loader.
+const SCAN_BATCH: usize = 50_000;
+
+/// Distinct entailments held in memory at once (a few hundred MB at most): a load that
+/// entails more adds the rest in chunks of this size, in a second pass over its input.
+const PENDING_LIMIT: usize = 2_000_000;
+
+/// A hash set with a fast, non-cryptographic hasher (keys are triples we made ourselves).
+type FastSet<T> = HashSet<T, rustc_hash::FxBuildHasher>;
 
 /// Asserted instances of one (predicate, type) pattern, when few enough to hold in memory.
 const PATTERN_CACHE_LIMIT: usize = 50_000;
@@ -139,6 +149,16 @@ pub struct GraphCount {
     pub triples: usize,
 }
 
+/// Which entailments a store materialises in the inferred graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Entailment {
+    /// RDFS (subclass, subproperty, domain, range) and `owl:SymmetricProperty`.
+    #[default]
+    Rdfs,
+    /// None: the inferred graph stays empty and queries see only asserted triples.
+    None,
+}
+
 /// The store, with the embedded data loaded and entailments current.
 pub struct KgStore {
     store: Store,
@@ -146,12 +166,24 @@ pub struct KgStore {
     /// Bumped after every write: readers use it to invalidate caches and build ETags.
     generation: AtomicU64,
     schema: RwLock<std::sync::Arc<Schema>>,
+    entailment: Entailment,
 }
 
 impl KgStore {
     /// Opens an in-memory store (`None`) or a persistent RocksDB store in `dir`, loading the
     /// embedded ontology and curated data if they are missing or out of date.
     pub fn open(dir: Option<&Path>) -> Result<Self> {
+        Self::open_with(dir, Entailment::Rdfs)
+    }
+
+    /// Opens a store as [`KgStore::open`] does, materialising the given entailments. A
+    /// persistent store keeps RDFS entailments: another regime is for in-memory stores.
+    pub fn open_with(dir: Option<&Path>, entailment: Entailment) -> Result<Self> {
+        if dir.is_some() && entailment != Entailment::Rdfs {
+            return Err(Error::InvalidInput(
+                "a persistent store always keeps RDFS entailments; choose another regime only for the in-memory store".into(),
+            ));
+        }
         let (store, persistent) = match dir {
             Some(dir) => (Store::open(dir)?, true),
             None => (Store::new()?, false),
@@ -161,6 +193,7 @@ impl KgStore {
             persistent,
             generation: AtomicU64::new(1),
             schema: RwLock::new(Default::default()),
+            entailment,
         };
         this.ensure_embedded()?;
         Ok(this)
@@ -174,6 +207,7 @@ impl KgStore {
             persistent: false,
             generation: AtomicU64::new(1),
             schema: RwLock::new(Default::default()),
+            entailment: Entailment::Rdfs,
         };
         let ontology = &EMBEDDED[0];
         let quads = parse_text(
@@ -284,50 +318,55 @@ impl KgStore {
     /// Recomputes the inferred graph from scratch and returns how many entailments it holds.
     ///
     /// Streams: the store's quads are read once and the entailments go through Oxigraph's
-    /// bulk loader, so memory stays flat in the size of the store. The dirty marker is set
-    /// before the old entailments are cleared and removed once the new ones are committed.
+    /// bulk loader in bounded chunks. The dirty marker is set before the old entailments are
+    /// cleared and removed once the new ones are committed.
     pub fn refresh_inference(&self) -> Result<u64> {
         let schema = self.reload_schema()?;
         self.store.insert(dirty_quad().as_ref())?;
         self.clear_in_chunks(inferred_graph().into())?;
-        let mut probe = AssertedProbe::new(&self.store)?;
-        let mut emitted = Vec::new();
-        let mut loader = self.store.bulk_loader();
-        let closure = schema.closure_triples();
-        let mut batch = Vec::with_capacity(BATCH);
-        let flush =
-            |batch: &mut Vec<Triple>, loader: &mut oxigraph::store::BulkLoader<'_>| -> Result<()> {
-                let mut quads = batch
-                    .drain(..)
-                    .map(|t| t.in_graph(inferred_graph()))
-                    .collect();
-                load_distinct(loader, &mut quads)
-            };
-        let mut written = 0u64;
-        for t in closure {
-            if !probe.is_asserted(&t)? {
-                batch.push(t);
-                written += 1;
-            }
+        if self.entailment == Entailment::None {
+            self.store.remove(dirty_quad().as_ref())?;
+            self.bump();
+            return Ok(0);
+        }
+        let mut entailer = Entailer::new(&self.store)?;
+        for t in schema.closure_triples() {
+            entailer.add(t)?;
         }
         for q in self.store.iter() {
             let q = q?;
-            if is_derived_graph(q.graph_name.as_ref()) {
-                continue;
-            }
-            schema.entail(Triple::from(q).as_ref(), &mut |e| emitted.push(e));
-            for e in emitted.drain(..) {
-                if !probe.is_asserted(&e)? {
-                    batch.push(e);
-                    written += 1;
-                }
-            }
-            if batch.len() >= BATCH {
-                flush(&mut batch, &mut loader)?;
+            if !is_derived_graph(q.graph_name.as_ref()) {
+                entailer.entail(&schema, TripleRef::from(q.as_ref()))?;
             }
         }
-        flush(&mut batch, &mut loader)?;
-        loader.commit()?;
+        self.finish_entailments(entailer)
+    }
+
+    /// Adds the entailments of `quads` (already committed) without recomputing the rest.
+    fn add_entailments(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<u64> {
+        if self.entailment == Entailment::None {
+            self.store.remove(dirty_quad().as_ref())?;
+            self.bump();
+            return Ok(0);
+        }
+        let schema = self
+            .schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut entailer = Entailer::new(&self.store)?;
+        for q in quads {
+            let q = q?;
+            if !is_derived_graph(q.graph_name.as_ref()) {
+                entailer.entail(&schema, TripleRef::from(q.as_ref()))?;
+            }
+        }
+        self.finish_entailments(entailer)
+    }
+
+    /// Commits what an [`Entailer`] gathered and clears the dirty marker.
+    fn finish_entailments(&self, entailer: Entailer<'_>) -> Result<u64> {
+        let written = entailer.commit()?;
         self.store.remove(dirty_quad().as_ref())?;
         self.bump();
         Ok(written)
@@ -353,47 +392,16 @@ impl KgStore {
         }
     }
 
-    /// Adds the entailments of `quads` (already committed) without recomputing the rest,
-    /// streaming them through the bulk loader.
-    fn add_entailments(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<u64> {
-        let schema = self
-            .schema
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let mut written = 0u64;
-        let mut probe = AssertedProbe::new(&self.store)?;
-        let mut loader = self.store.bulk_loader();
-        let mut emitted = Vec::new();
-        let mut batch = Vec::with_capacity(BATCH);
-        for q in quads {
-            let q = q?;
-            if is_derived_graph(q.graph_name.as_ref()) {
-                continue;
-            }
-            schema.entail(TripleRef::from(q.as_ref()), &mut |e| emitted.push(e));
-            for e in emitted.drain(..) {
-                if !probe.is_asserted(&e)? {
-                    batch.push(e.in_graph(inferred_graph()));
-                    written += 1;
-                }
-            }
-            if batch.len() >= BATCH {
-                load_distinct(&mut loader, &mut batch)?;
-            }
-        }
-        load_distinct(&mut loader, &mut batch)?;
-        loader.commit()?;
-        self.store.remove(dirty_quad().as_ref())?;
-        self.bump();
-        Ok(written)
-    }
-
     /// Loads quads atomically: either all of them land or none do (a parse error anywhere
-    /// leaves the store as it was). `open` yields the quads and is called twice: once to load
-    /// them, once to add their entailments (recomputed instead when the load changes the
-    /// schema). Memory stays flat in the size of the load.
-    pub fn load<I: Iterator<Item = Result<Quad>>>(
+    /// leaves the store as it was).
+    ///
+    /// One pass over the input, on two threads: a scanning thread parses (`open` yields the
+    /// quads) and follows each quad with its new entailments, while this thread hands both
+    /// to Oxigraph's bulk loader, so data and entailments are committed together. A load that
+    /// changes the schema recomputes all entailments afterwards instead; one that entails more
+    /// than [`PENDING_LIMIT`] distinct triples calls `open` a second time to add the rest in
+    /// bounded chunks.
+    pub fn load<I: Iterator<Item = Result<Quad>> + Send>(
         &self,
         open: impl Fn() -> Result<I>,
         on_progress: impl Fn(u64) + Send + Sync + 'static,
@@ -404,49 +412,63 @@ impl KgStore {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let mut schema_changed = false;
-        let mut entailing = false;
-        let mut read = 0u64;
-        let mut first_error = None;
-        let stream = open()?.map_while(|q| match q {
-            Ok(q) => {
-                read += 1;
-                if is_derived_graph(q.graph_name.as_ref()) {
-                    // Entailments and bookkeeping are ours to write; loaded copies would go stale.
-                    return Some(None);
-                }
-                let t = TripleRef::from(q.as_ref());
-                schema_changed |= is_schema_triple(t);
-                entailing = entailing || schema.entails_anything(t);
-                Some(Some(q))
-            }
-            Err(e) => {
-                first_error = Some(e);
-                None
-            }
-        });
+        let source = open()?;
         let mut loader = self.store.bulk_loader().on_progress(on_progress);
-        loader.load_quads(stream.flatten().chain(std::iter::once(dirty_quad())))?;
-        if let Some(e) = first_error {
-            // Dropping the loader without commit discards everything it buffered.
-            drop(loader);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
+        let entailing = (self.entailment == Entailment::Rdfs).then_some(&*schema);
+        let (scan, loaded) = std::thread::scope(|scope| {
+            let scanner = scope.spawn(|| scan_load(&self.store, source, entailing, sender));
+            let loaded = (|| -> Result<()> {
+                for batch in receiver {
+                    loader.load_quads(batch)?;
+                }
+                Ok(())
+            })();
+            let scan = scanner
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (scan, loaded)
+        });
+        // Dropping the loader without commit discards everything it buffered.
+        if let Some(e) = scan.error {
             return Err(e);
         }
+        loaded?;
         loader.commit()?;
         self.bump();
+        let data_seconds = start.elapsed().as_secs_f64();
         let mut report = LoadReport {
-            quads_read: read,
+            quads_read: scan.read,
+            entailments_added: scan.entailments,
             ..LoadReport::default()
         };
-        if schema_changed {
+        if scan.schema_changed && self.entailment == Entailment::Rdfs {
             report.full_reinference = true;
             report.entailments_added = self.refresh_inference()?;
-        } else if entailing {
-            report.entailments_added = self.add_entailments(open()?)?;
         } else {
-            self.store.remove(dirty_quad().as_ref())?;
+            if !scan.conflicts.is_empty() {
+                let mut tx = self.store.start_transaction()?;
+                for t in &scan.conflicts {
+                    tx.remove(t.as_ref().in_graph(inferred_graph()));
+                }
+                tx.commit()?;
+                report.entailments_added -= scan.conflicts.len() as u64;
+            }
+            if scan.overflow {
+                report.entailments_added += self.add_entailments(open()?)?;
+            } else {
+                self.store.remove(dirty_quad().as_ref())?;
+                self.bump();
+            }
         }
         report.seconds = start.elapsed().as_secs_f64();
+        tracing::debug!(
+            quads = report.quads_read,
+            entailments = report.entailments_added,
+            data_seconds,
+            seconds = report.seconds,
+            "loaded"
+        );
         Ok(report)
     }
 
@@ -542,7 +564,7 @@ impl KgStore {
         if replace || schema_changed {
             self.refresh_inference()?;
         } else {
-            self.add_entailments(quads.into_iter().map(Ok))?;
+            self.add_entailments(quads.iter().map(|q| Ok(q.clone())))?;
         }
         Ok(existed)
     }
@@ -677,15 +699,163 @@ impl KgStore {
     }
 }
 
-/// Hands a batch to the bulk loader without its duplicates (an object typed by the range of
-/// several edges is entailed once per edge).
-fn load_distinct(
-    loader: &mut oxigraph::store::BulkLoader<'_>,
-    batch: &mut Vec<Quad>,
-) -> Result<()> {
-    let distinct: HashSet<Quad> = batch.drain(..).collect();
-    loader.load_quads(distinct)?;
-    Ok(())
+/// What the scanning thread of [`KgStore::load`] saw.
+#[derive(Default)]
+struct Scan {
+    read: u64,
+    schema_changed: bool,
+    /// Entailments sent to the inferred graph along with the data.
+    entailments: u64,
+    /// Whether the input entailed more than [`PENDING_LIMIT`] distinct triples, so the
+    /// rest must be added in a second pass.
+    overflow: bool,
+    /// Entailments sent before the input asserted them after all: to remove from the
+    /// inferred graph once the load is committed.
+    conflicts: Vec<Triple>,
+    error: Option<Error>,
+}
+
+/// Parses the input of a load and sends it to the loader in batches (the dirty marker
+/// first), each quad followed by its entailments under `schema` (if any) that are new:
+/// neither sent before, nor asserted earlier in the input, nor asserted in the store.
+fn scan_load(
+    store: &Store,
+    quads: impl Iterator<Item = Result<Quad>>,
+    schema: Option<&Schema>,
+    sender: std::sync::mpsc::SyncSender<Vec<Quad>>,
+) -> Scan {
+    let mut scan = Scan::default();
+    let mut probe = match AssertedProbe::new(store) {
+        Ok(probe) => probe,
+        Err(e) => {
+            scan.error = Some(e);
+            return scan;
+        }
+    };
+    // Entailments sent so far, and the input's triples that an entailment could repeat.
+    let mut sent: FastSet<Triple> = FastSet::default();
+    let mut asserted: FastSet<Triple> = FastSet::default();
+    let mut found = Vec::new();
+    let mut batch = Vec::with_capacity(SCAN_BATCH);
+    batch.push(dirty_quad());
+    for q in quads {
+        let q = match q {
+            Ok(q) => q,
+            Err(e) => {
+                scan.error = Some(e);
+                return scan;
+            }
+        };
+        scan.read += 1;
+        if is_derived_graph(q.graph_name.as_ref()) {
+            // Entailments and bookkeeping are ours to write; loaded copies would go stale.
+            continue;
+        }
+        let t = TripleRef::from(q.as_ref());
+        scan.schema_changed |= is_schema_triple(t);
+        let entailing = schema.filter(|_| !scan.schema_changed && !scan.overflow);
+        if let Some(schema) = entailing {
+            if schema.may_be_entailed(t) {
+                let t = t.into_owned();
+                if sent.contains(&t) {
+                    scan.conflicts.push(t.clone());
+                }
+                asserted.insert(t);
+            }
+            schema.entail(t, &mut |e| found.push(e));
+            for e in found.drain(..) {
+                if asserted.contains(&e) || sent.contains(&e) {
+                    continue;
+                }
+                match probe.is_asserted(&e) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(err) => {
+                        scan.error = Some(err);
+                        return scan;
+                    }
+                }
+                batch.push(e.clone().in_graph(inferred_graph()));
+                sent.insert(e);
+                scan.entailments += 1;
+            }
+            if sent.len() > PENDING_LIMIT {
+                scan.overflow = true;
+                sent = FastSet::default();
+                asserted = FastSet::default();
+            }
+        }
+        batch.push(q);
+        if batch.len() >= SCAN_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(SCAN_BATCH));
+            if sender.send(full).is_err() {
+                // The loader failed and says why.
+                return scan;
+            }
+        }
+    }
+    let _ = sender.send(batch);
+    scan
+}
+
+/// Writes entailments to the inferred graph: drops the ones asserted elsewhere and the
+/// duplicates, and hands the rest to a bulk loader in chunks of bounded size.
+struct Entailer<'a> {
+    probe: AssertedProbe<'a>,
+    loader: oxigraph::store::BulkLoader<'a>,
+    pending: FastSet<Triple>,
+    written: u64,
+}
+
+impl<'a> Entailer<'a> {
+    fn new(store: &'a Store) -> Result<Self> {
+        Ok(Self {
+            probe: AssertedProbe::new(store)?,
+            loader: store.bulk_loader(),
+            pending: FastSet::default(),
+            written: 0,
+        })
+    }
+
+    /// Adds one entailed triple.
+    fn add(&mut self, t: Triple) -> Result<()> {
+        self.pending.insert(t);
+        if self.pending.len() >= PENDING_LIMIT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Adds the entailments of `t` under `schema`.
+    fn entail(&mut self, schema: &Schema, t: TripleRef<'_>) -> Result<()> {
+        let pending = &mut self.pending;
+        schema.entail(t, &mut |e| {
+            pending.insert(e);
+        });
+        if self.pending.len() >= PENDING_LIMIT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let mut quads = Vec::with_capacity(self.pending.len());
+        for t in self.pending.drain() {
+            if !self.probe.is_asserted(&t)? {
+                quads.push(t.in_graph(inferred_graph()));
+            }
+        }
+        self.written += quads.len() as u64;
+        self.loader.load_quads(quads)?;
+        Ok(())
+    }
+
+    /// Loads what is left and commits; returns how many entailments were written.
+    fn commit(mut self) -> Result<u64> {
+        self.flush()?;
+        self.loader.commit()?;
+        Ok(self.written)
+    }
 }
 
 fn evaluation_error(e: oxigraph::sparql::QueryEvaluationError) -> Error {
@@ -713,4 +883,82 @@ fn is_derived_graph(g: GraphNameRef<'_>) -> bool {
 fn dirty_quad() -> Quad {
     let meta = meta_graph();
     Quad::new(meta, INFERENCE_DIRTY, Literal::from(true), meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AK: &str = "https://w3id.org/autokg/ontology#";
+
+    fn inferred(store: &KgStore) -> std::collections::BTreeSet<String> {
+        store
+            .graph_triples(inferred_graph().into())
+            .map(|t| t.expect("reads").to_string())
+            .collect()
+    }
+
+    fn parse(text: &str) -> Vec<Quad> {
+        parse_text(
+            "test",
+            text.as_bytes(),
+            RdfFormat::Turtle,
+            GraphName::DefaultGraph,
+        )
+        .collect::<Result<_>>()
+        .expect("parses")
+    }
+
+    /// The entailments a load writes in its single pass are exactly those a recomputation
+    /// from scratch finds, including when the input asserts a triple after entailing it.
+    #[test]
+    fn one_pass_load_entails_what_a_full_recomputation_does() {
+        let store = KgStore::open(None).expect("opens");
+        let quads = parse(&format!(
+            "@prefix ak: <{AK}> . @prefix e: <http://example.org/> .
+             e:a ak:suppliesTo e:b .
+             e:b a ak:Organization .
+             e:a ak:partnerOf e:c .
+             e:c ak:partnerOf e:a .
+             e:d a ak:Automaker .
+             e:d a ak:Company .
+             e:x a ak:Company .
+             e:y ak:suppliesTo e:x ."
+        ));
+        let report = store.load_quads(&quads).expect("loads");
+        let after_load = inferred(&store);
+        assert!(report.entailments_added > 0);
+        assert_eq!(
+            report.entailments_added as usize
+                + inferred(&KgStore::open(None).expect("opens")).len(),
+            after_load.len()
+        );
+        store.refresh_inference().expect("recomputes");
+        assert_eq!(after_load, inferred(&store));
+        for asserted in [
+            format!("<http://example.org/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Organization>"),
+            format!("<http://example.org/c> <{AK}partnerOf> <http://example.org/a>"),
+            format!("<http://example.org/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
+            format!("<http://example.org/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
+        ] {
+            assert!(!after_load.contains(&asserted), "{asserted} is asserted, not inferred");
+        }
+        assert!(!store.is_inference_dirty().expect("reads"));
+    }
+
+    #[test]
+    fn a_store_without_entailment_keeps_the_inferred_graph_empty() {
+        let store = KgStore::open_with(None, Entailment::None).expect("opens");
+        assert!(inferred(&store).is_empty());
+        let quads = parse(&format!(
+            "@prefix ak: <{AK}> . <http://example.org/a> ak:suppliesTo <http://example.org/b> ."
+        ));
+        assert_eq!(
+            store.load_quads(&quads).expect("loads").entailments_added,
+            0
+        );
+        assert!(inferred(&store).is_empty());
+        assert!(!store.is_inference_dirty().expect("reads"));
+        assert!(KgStore::open_with(Some(Path::new("/nonexistent")), Entailment::None).is_err());
+    }
 }
