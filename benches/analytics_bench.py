@@ -302,14 +302,20 @@ def main():
     lines = [
         "## autokg analytics benchmark",
         "",
-        f"Command: `benches/analytics.sh {' '.join(map(str, args.firms))}` "
+        f"Command: `{'' if args.only == 'all' else f'AUTOKG_BENCH_ONLY={args.only} '}"
+        f"benches/analytics.sh {' '.join(map(str, args.firms))}` "
         f"(seed {args.seed}); {os.cpu_count()} cores; {version}, networkx {networkx.__version__}, "
         f"igraph {igraph.__version__}, NetworKit {networkit.__version__}, rdflib {rdflib.__version__}, "
         f"pyoxigraph {pyoxigraph.__version__}.",
-        "Kernel times exclude loading and are the best of "
-        f"{args.repeat} in-process runs (one run for estimates and for exact betweenness on the "
-        "undirected views); autokg and NetworKit use both cores, igraph and networkx one.",
     ]
+    if args.only in ("all", "kernels"):
+        lines.append("Kernel times exclude loading and are the best of "
+                     f"{args.repeat} in-process runs (one run for estimates and for exact betweenness on "
+                     "the undirected views); autokg and NetworKit use both cores, igraph and networkx one.")
+    if args.only in ("all", "end-to-end"):
+        lines.append(f"End-to-end times are the best of {args.e2e_repeat} runs (rdflib: one): autokg's "
+                     "the wall time of the command, the Python pipelines' the time of the function "
+                     "(interpreter start and imports excluded).")
     with tempfile.TemporaryDirectory() as work:
         for n_firms in args.firms:
             data = os.path.join(work, f"net-{n_firms}.nt")

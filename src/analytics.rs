@@ -1025,11 +1025,17 @@ pub fn critical(store: &KgStore, projection: &Projection) -> Result<CriticalRepo
             .map(|b| CriticalEdge {
                 source: entity(b.edge.0),
                 target: entity(b.edge.1),
-                relations: projection
-                    .relations_between(b.edge.0, b.edge.1)
-                    .into_iter()
-                    .map(|(r, _)| r.as_str().to_owned())
-                    .collect(),
+                relations: {
+                    // Either direction of the undirected edge: each relation once.
+                    let mut r: Vec<String> = projection
+                        .relations_between(b.edge.0, b.edge.1)
+                        .into_iter()
+                        .map(|(r, _)| r.as_str().to_owned())
+                        .collect();
+                    r.sort_unstable();
+                    r.dedup();
+                    r
+                },
                 disconnects: b.disconnects,
             })
             .collect(),

@@ -1,8 +1,9 @@
-//! The analytics subcommands (`centrality`, `paths`, `impact`, `generate`): clap arguments
-//! and one function each, glue between the command line and [`crate::analytics`].
+//! The analytics subcommands (`centrality`, `critical`, `paths`, `impact`, `generate`): clap
+//! arguments and one function each, glue between the command line and [`crate::analytics`].
 
 use crate::analytics::{
-    self, CentralityReport, ImpactReport, Measure, MeasureOptions, PathsReport, Score,
+    self, CentralityReport, CriticalReport, ImpactReport, Measure, MeasureOptions, PathsReport,
+    Score,
 };
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
@@ -119,6 +120,20 @@ pub struct ImpactArgs {
     /// The projection (default: supply-chain).
     #[command(flatten)]
     pub projection: ProjectionArgs,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// Arguments of `critical`.
+#[derive(Debug, Args)]
+pub struct CriticalArgs {
+    /// The projection (default: supply-chain); its undirected view is analysed.
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    /// Show only the N most disconnecting articulation points and bridges.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -454,6 +469,69 @@ fn impact_table(report: &ImpactReport, out: &mut impl Write) -> std::io::Result<
         .map(|e| vec![short(&e.id), e.label.clone().unwrap_or_default()])
         .collect();
     write_table(&["entity".to_owned(), "label".to_owned()], &rows, out)
+}
+
+/// `autokg critical`: articulation points and bridges, the most disconnecting first.
+pub fn critical(store: &KgStore, args: CriticalArgs) -> Result<Outcome> {
+    if args.format == Format::Csv {
+        return Err(table_or_json("critical"));
+    }
+    let spec = args.projection.spec(DEFAULT)?;
+    let projection = crate::projection::Projection::build(store, &spec)?;
+    let mut report = analytics::critical(store, &projection)?;
+    if let Some(n) = args.top {
+        report.articulation_points.truncate(n);
+        report.bridges.truncate(n);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| io_error(e.into()))?;
+            writeln!(out).map_err(io_error)?;
+        }
+        Format::Table | Format::Csv => critical_table(&report, &mut out).map_err(io_error)?,
+    }
+    out.flush().map_err(io_error)?;
+    Ok(Outcome::Success)
+}
+
+fn critical_table(report: &CriticalReport, out: &mut impl Write) -> std::io::Result<()> {
+    let label = |l: &Option<String>| l.clone().unwrap_or_default();
+    writeln!(
+        out,
+        "single points of failure of '{}' (undirected view): {} articulation points, {} bridges",
+        report.projection,
+        report.articulation_points.len(),
+        report.bridges.len()
+    )?;
+    let rows: Vec<Vec<String>> = report
+        .articulation_points
+        .iter()
+        .map(|n| vec![short(&n.id), label(&n.label), n.disconnects.to_string()])
+        .collect();
+    write_table(
+        &["articulation point", "label", "cuts off"].map(str::to_owned),
+        &rows,
+        out,
+    )?;
+    let rows: Vec<Vec<String>> = report
+        .bridges
+        .iter()
+        .map(|b| {
+            let relations: Vec<String> = b.relations.iter().map(|r| short(r)).collect();
+            vec![
+                short(&b.source.id),
+                short(&b.target.id),
+                relations.join(" "),
+                b.disconnects.to_string(),
+            ]
+        })
+        .collect();
+    write_table(
+        &["bridge from", "to", "relations", "cuts off"].map(str::to_owned),
+        &rows,
+        out,
+    )
 }
 
 /// `autokg generate`: needs no store.

@@ -76,6 +76,8 @@ pub enum Command {
     Paths(crate::analytics_cli::PathsArgs),
     /// What removing entities cuts off: who loses every path, lost pairs, components.
     Impact(crate::analytics_cli::ImpactArgs),
+    /// Single points of failure: articulation points and bridges, with what each cuts off.
+    Critical(crate::analytics_cli::CriticalArgs),
     /// Write a deterministic synthetic supply network (N-Quads) for scale tests.
     Generate(crate::analytics_cli::GenerateArgs),
     /// Export a projection, or one entity's neighbourhood, for Gephi, Cytoscape, yEd,
@@ -290,6 +292,7 @@ fn run_once(store: &KgStore, command: Command) -> Result<Outcome> {
         Command::Centrality(args) => crate::analytics_cli::centrality(store, args),
         Command::Paths(args) => crate::analytics_cli::paths(store, args),
         Command::Impact(args) => crate::analytics_cli::impact(store, args),
+        Command::Critical(args) => crate::analytics_cli::critical(store, args),
         Command::Generate(args) => crate::analytics_cli::generate(&args),
         Command::Export(args) => crate::export::cli::run(store, args),
     }

@@ -378,6 +378,19 @@ pub fn generate(
             "en",
         ),
     )?;
+    for (text, lang) in [
+        (
+            format!("Synthetic supply network, seed {}", options.seed),
+            "en",
+        ),
+        (format!("合成供应网络（种子 {}）", options.seed), "zh"),
+    ] {
+        sink.quad(
+            &source,
+            &rdfs::LABEL.into_owned(),
+            Literal::new_language_tagged_literal_unchecked(text, lang),
+        )?;
+    }
     let china = id("china");
     sink.entity(
         &china,

@@ -128,6 +128,25 @@ fn removing_the_jetta_joint_venture_cuts_off_faw() {
         "json",
     ]);
     assert_eq!(ids(&json_of(&out)["disconnected"]), vec!["faw"]);
+
+    // The CLI prints the same single points of failure as the library and /api report.
+    let out = autokg(&["critical", "--projection", "ownership", "--format", "json"]);
+    let doc = json_of(&out);
+    assert_eq!(
+        doc,
+        serde_json::to_value(&critical).expect("json"),
+        "`autokg critical` and analytics::critical differ"
+    );
+    let out = autokg(&["critical", "--projection", "ownership", "--top", "1"]);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{table}");
+    assert!(
+        table.contains("(1 row)"),
+        "--top 1 keeps one row of each: {table}"
+    );
+    let out = autokg(&["critical", "--projection", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
 
 #[test]
@@ -889,4 +908,70 @@ fn bench_kernels() {
         }),
     });
     println!("BENCH {timings}");
+}
+
+/// The named projections spell out the relations they follow (both directions of a
+/// symmetric one included), so they are the same graph with or without entailments: the
+/// README's promise for `--entailment none`.
+#[test]
+fn named_projections_do_not_depend_on_entailments() {
+    let mut nq = Vec::new();
+    autokg::generate::generate(
+        autokg::generate::Options {
+            firms: 500,
+            seed: 3,
+            triples: false,
+        },
+        &mut nq,
+        |_| {},
+    )
+    .expect("generates");
+    let edges = |entailment: autokg::store::Entailment, name: &str| {
+        let s = KgStore::open_with(None, entailment).expect("store");
+        let quads = || {
+            Ok(autokg::rdfio::parse_text(
+                "generated",
+                &nq,
+                oxigraph::io::RdfFormat::NQuads,
+                oxigraph::model::GraphName::DefaultGraph,
+            ))
+        };
+        let report = s.load(quads, |_| {}).expect("loads");
+        let entailing = entailment == autokg::store::Entailment::Rdfs;
+        assert_eq!(report.entailments_added > 0, entailing);
+        let spec = ProjectionSpec::named(name).expect("named");
+        let p = Projection::build(&s, &spec).expect("builds");
+        // Each edge with its weight and the set of relations behind it.
+        let edges: std::collections::BTreeSet<(String, String, String, Vec<String>)> = p
+            .graph()
+            .edges()
+            .map(|(a, b, w)| {
+                let mut rels: Vec<String> = p
+                    .relations_between(a, b)
+                    .into_iter()
+                    .map(|(r, _)| r.to_string())
+                    .collect();
+                rels.sort();
+                rels.dedup();
+                (
+                    p.node_id_string(a),
+                    p.node_id_string(b),
+                    w.to_string(),
+                    rels,
+                )
+            })
+            .collect();
+        edges
+    };
+    for name in ["supply-chain", "ownership", "geography", "all"] {
+        let with = edges(autokg::store::Entailment::Rdfs, name);
+        let without = edges(autokg::store::Entailment::None, name);
+        assert!(!with.is_empty(), "{name} is empty");
+        let only_with: Vec<_> = with.difference(&without).take(5).collect();
+        let only_without: Vec<_> = without.difference(&with).take(5).collect();
+        assert!(
+            only_with.is_empty() && only_without.is_empty(),
+            "{name} changes without entailments: only with {only_with:?}, only without {only_without:?}"
+        );
+    }
 }

@@ -50,7 +50,7 @@ fn curated_data_conforms_to_the_shapes() {
 }
 
 #[test]
-fn validate_names_an_observation_without_period_and_a_relation_without_source() {
+fn validate_names_an_observation_without_period_and_relations_without_source_or_paragraph() {
     use autokg::store::KgStore;
     use oxigraph::io::RdfFormat;
     use oxigraph::model::{GraphNameRef, NamedNodeRef};
@@ -59,7 +59,8 @@ fn validate_names_an_observation_without_period_and_a_relation_without_source() 
     let update = autokg::store::KgStore::evaluator()
         .parse_update(
             "DELETE WHERE { GRAPH ?g { akid:obs-chongqing-vehicle-output-2025 ak:periodStart ?d } } ;
-             DELETE WHERE { GRAPH ?g { akid:rel-huawei-partnerOf-seres prov:wasDerivedFrom ?s } }",
+             DELETE WHERE { GRAPH ?g { akid:rel-huawei-partnerOf-seres prov:wasDerivedFrom ?s } } ;
+             DELETE WHERE { GRAPH ?g { akid:rel-anhui-locatedIn-china ak:sourceParagraph ?p } }",
         )
         .expect("update parses");
     store.update(update).expect("update runs");
@@ -88,6 +89,22 @@ fn validate_names_an_observation_without_period_and_a_relation_without_source() 
         report.contains("rel-huawei-partnerOf-seres") && report.contains("wasDerivedFrom"),
         "{report}"
     );
+    assert!(
+        report.contains("rel-anhui-locatedIn-china") && report.contains("sourceParagraph"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_generated_network_conforms_to_the_shapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = dir.path().join("net.nq");
+    let net = net.to_str().expect("utf-8 path");
+    let out = autokg(&["generate", "--firms", "300", "--seed", "7", "-o", net]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = autokg(&["validate", net]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("conforms"), "{}", stdout(&out));
 }
 
 #[test]

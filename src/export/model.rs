@@ -536,53 +536,36 @@ impl Attributes {
                 NamedOrBlankNode::BlankNode(_) => None,
             })
             .collect();
-        let mut labels = vec![Labels::default(); n];
-        read_labels(store, &index, &mut labels)?;
-        laps.lap("labels");
-        let subclass_of = subclass_pairs(store)?;
-        let mut classes = Interner::default();
-        let mut types: Vec<Vec<u32>> = vec![Vec::new(); n];
-        // Leaf classes first: in a large store most type triples are entailed superclasses
-        // (and statement nodes' classes); leaving them out in the query, on encoded terms,
-        // saves decoding them. Nodes typed with no leaf class are asked again for all types.
-        let mut skipped: Vec<&str> = subclass_of.values().flatten().map(String::as_str).collect();
-        skipped.sort_unstable();
-        skipped.dedup();
-        for_nodes(
-            store,
-            &types_query(&skipped),
-            &index,
-            &["n", "t"],
-            |i, t| add_type(&mut classes, &mut types, i, t),
-        )?;
-        let untyped: HashMap<&str, u32> = index
-            .iter()
-            .filter(|(_, &i)| types[i as usize].is_empty())
-            .map(|(&iri, &i)| (iri, i))
-            .collect();
-        for_nodes(store, &types_query(&[]), &untyped, &["n", "t"], |i, t| {
-            add_type(&mut classes, &mut types, i, t)
-        })?;
-        laps.lap("types");
+        // Labels and headquarters on one thread, types on the other: each is a scan of its own.
+        let (labels_and_cities, typing) = rayon::join(
+            || -> Result<_> {
+                let mut labels = vec![Labels::default(); n];
+                read_labels(store, &index, &mut labels)?;
+                let mut places = Interner::default();
+                let mut city: Vec<Option<u32>> = vec![None; n];
+                for_nodes(
+                    store,
+                    &format!(
+                        "SELECT ?n ?c WHERE {{ {{values}} ?n <{AK}headquarteredIn> ?c FILTER(isIRI(?c)) }}"
+                    ),
+                    &index,
+                    &["n", "c"],
+                    |i, t| {
+                        if let Some(c) = iri_of(t[1]) {
+                            keep_smallest(&mut city[i as usize], &mut places, c);
+                        }
+                    },
+                )?;
+                Ok((labels, places, city))
+            },
+            || read_types(store, &index, n),
+        );
+        let (labels, mut places, mut city) = labels_and_cities?;
+        let (subclass_of, classes, types) = typing?;
+        laps.lap("labels, types and headquarters");
         let city_class = classes.get(&format!("{AK}City"));
         let province_class = classes.get(&format!("{AK}Province"));
         let has = |i: usize, class: Option<u32>| class.is_some_and(|c| types[i].contains(&c));
-        let mut places = Interner::default();
-        let mut city: Vec<Option<u32>> = vec![None; n];
-        for_nodes(
-            store,
-            &format!(
-                "SELECT ?n ?c WHERE {{ {{values}} ?n <{AK}headquarteredIn> ?c FILTER(isIRI(?c)) }}"
-            ),
-            &index,
-            &["n", "c"],
-            |i, t| {
-                if let Some(c) = iri_of(t[1]) {
-                    keep_smallest(&mut city[i as usize], &mut places, c);
-                }
-            },
-        )?;
-        laps.lap("headquarters");
         let mut province: Vec<Option<u32>> = vec![None; n];
         for (&iri, &i) in &index {
             let i = i as usize;
@@ -679,6 +662,37 @@ impl Attributes {
             id,
         }
     }
+}
+
+/// The classes of the `n` nodes, of which `index` maps the IRIs to positions, with the
+/// direct subclass pairs and the interned class names.
+#[allow(clippy::type_complexity)]
+fn read_types(
+    store: &KgStore,
+    index: &HashMap<&str, u32>,
+    n: usize,
+) -> Result<(HashMap<String, Vec<String>>, Interner, Vec<Vec<u32>>)> {
+    let subclass_of = subclass_pairs(store)?;
+    let mut classes = Interner::default();
+    let mut types: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Leaf classes first: in a large store most type triples are entailed superclasses
+    // (and statement nodes' classes); leaving them out in the query, on encoded terms,
+    // saves decoding them. Nodes typed with no leaf class are asked again for all types.
+    let mut skipped: Vec<&str> = subclass_of.values().flatten().map(String::as_str).collect();
+    skipped.sort_unstable();
+    skipped.dedup();
+    for_nodes(store, &types_query(&skipped), index, &["n", "t"], |i, t| {
+        add_type(&mut classes, &mut types, i, t)
+    })?;
+    let untyped: HashMap<&str, u32> = index
+        .iter()
+        .filter(|(_, &i)| types[i as usize].is_empty())
+        .map(|(&iri, &i)| (iri, i))
+        .collect();
+    for_nodes(store, &types_query(&[]), &untyped, &["n", "t"], |i, t| {
+        add_type(&mut classes, &mut types, i, t)
+    })?;
+    Ok((subclass_of, classes, types))
 }
 
 /// Reads the labels of the IRIs of `index` into `labels` (by position).
