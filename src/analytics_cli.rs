@@ -154,6 +154,24 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Prints a report on standard output: the JSON document of the HTTP API, or `table`.
+fn print_report<T: serde::Serialize>(
+    format: Format,
+    report: &T,
+    table: impl FnOnce(&T, &mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<Outcome> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| io_error(e.into()))?;
+            writeln!(out).map_err(io_error)?;
+        }
+        Format::Table | Format::Csv => table(report, &mut out).map_err(io_error)?,
+    }
+    out.flush().map_err(io_error)?;
+    Ok(Outcome::Success)
+}
+
 fn table_or_json(command: &str) -> Error {
     Error::InvalidInput(format!(
         "--format csv is for centrality; {command} prints a table or json"
@@ -344,16 +362,7 @@ pub fn paths(store: &KgStore, args: PathsArgs) -> Result<Outcome> {
     let spec = args.projection.spec("all")?;
     let projection = crate::projection::Projection::build(store, &spec)?;
     let report = analytics::paths(store, &args.from, &args.to, args.k, &projection)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| io_error(e.into()))?;
-            writeln!(out).map_err(io_error)?;
-        }
-        Format::Table | Format::Csv => paths_table(&report, &mut out).map_err(io_error)?,
-    }
-    out.flush().map_err(io_error)?;
-    Ok(Outcome::Success)
+    print_report(args.format, &report, paths_table)
 }
 
 fn paths_table(report: &PathsReport, out: &mut impl Write) -> std::io::Result<()> {
@@ -424,16 +433,7 @@ pub fn impact(store: &KgStore, args: ImpactArgs) -> Result<Outcome> {
     let spec = args.projection.spec(DEFAULT)?;
     let projection = crate::projection::Projection::build(store, &spec)?;
     let report = analytics::impact(store, &args.nodes, &projection)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| io_error(e.into()))?;
-            writeln!(out).map_err(io_error)?;
-        }
-        Format::Table | Format::Csv => impact_table(&report, &mut out).map_err(io_error)?,
-    }
-    out.flush().map_err(io_error)?;
-    Ok(Outcome::Success)
+    print_report(args.format, &report, impact_table)
 }
 
 fn impact_table(report: &ImpactReport, out: &mut impl Write) -> std::io::Result<()> {
@@ -483,16 +483,7 @@ pub fn critical(store: &KgStore, args: CriticalArgs) -> Result<Outcome> {
         report.articulation_points.truncate(n);
         report.bridges.truncate(n);
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| io_error(e.into()))?;
-            writeln!(out).map_err(io_error)?;
-        }
-        Format::Table | Format::Csv => critical_table(&report, &mut out).map_err(io_error)?,
-    }
-    out.flush().map_err(io_error)?;
-    Ok(Outcome::Success)
+    print_report(args.format, &report, critical_table)
 }
 
 fn critical_table(report: &CriticalReport, out: &mut impl Write) -> std::io::Result<()> {

@@ -805,33 +805,38 @@ fn networkx_agrees_on_the_curated_projections() {
     }
 }
 
+/// A generated network of `firms` firms in a fresh in-memory store.
+fn generated_store(firms: usize, seed: u64, entailment: autokg::store::Entailment) -> KgStore {
+    let mut nq = Vec::new();
+    autokg::generate::generate(
+        autokg::generate::Options {
+            firms,
+            seed,
+            triples: false,
+        },
+        &mut nq,
+        |_| {},
+    )
+    .expect("generates");
+    let s = KgStore::open_with(None, entailment).expect("store");
+    let quads = || {
+        Ok(autokg::rdfio::parse_text(
+            "generated",
+            &nq,
+            oxigraph::io::RdfFormat::NQuads,
+            oxigraph::model::GraphName::DefaultGraph,
+        ))
+    };
+    let report = s.load(quads, |_| {}).expect("loads");
+    let entailing = entailment == autokg::store::Entailment::Rdfs;
+    assert_eq!(report.entailments_added > 0, entailing);
+    s
+}
+
 /// The generated 2,000-firm network, loaded once.
 fn generated() -> &'static KgStore {
     static STORE: OnceLock<KgStore> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let mut nq = Vec::new();
-        autokg::generate::generate(
-            autokg::generate::Options {
-                firms: 2000,
-                seed: 7,
-                triples: false,
-            },
-            &mut nq,
-            |_| {},
-        )
-        .expect("generates");
-        let s = KgStore::open(None).expect("store");
-        let quads = || {
-            Ok(autokg::rdfio::parse_text(
-                "generated",
-                &nq,
-                oxigraph::io::RdfFormat::NQuads,
-                oxigraph::model::GraphName::DefaultGraph,
-            ))
-        };
-        s.load(quads, |_| {}).expect("loads");
-        s
-    })
+    STORE.get_or_init(|| generated_store(2000, 7, autokg::store::Entailment::Rdfs))
 }
 
 #[test]
@@ -915,32 +920,13 @@ fn bench_kernels() {
 /// README's promise for `--entailment none`.
 #[test]
 fn named_projections_do_not_depend_on_entailments() {
-    let mut nq = Vec::new();
-    autokg::generate::generate(
-        autokg::generate::Options {
-            firms: 500,
-            seed: 3,
-            triples: false,
-        },
-        &mut nq,
-        |_| {},
-    )
-    .expect("generates");
-    let edges = |entailment: autokg::store::Entailment, name: &str| {
-        let s = KgStore::open_with(None, entailment).expect("store");
-        let quads = || {
-            Ok(autokg::rdfio::parse_text(
-                "generated",
-                &nq,
-                oxigraph::io::RdfFormat::NQuads,
-                oxigraph::model::GraphName::DefaultGraph,
-            ))
-        };
-        let report = s.load(quads, |_| {}).expect("loads");
-        let entailing = entailment == autokg::store::Entailment::Rdfs;
-        assert_eq!(report.entailments_added > 0, entailing);
+    let stores = [
+        generated_store(500, 3, autokg::store::Entailment::Rdfs),
+        generated_store(500, 3, autokg::store::Entailment::None),
+    ];
+    let edges = |s: &KgStore, name: &str| {
         let spec = ProjectionSpec::named(name).expect("named");
-        let p = Projection::build(&s, &spec).expect("builds");
+        let p = Projection::build(s, &spec).expect("builds");
         // Each edge with its weight and the set of relations behind it.
         let edges: std::collections::BTreeSet<(String, String, String, Vec<String>)> = p
             .graph()
@@ -964,8 +950,8 @@ fn named_projections_do_not_depend_on_entailments() {
         edges
     };
     for name in ["supply-chain", "ownership", "geography", "all"] {
-        let with = edges(autokg::store::Entailment::Rdfs, name);
-        let without = edges(autokg::store::Entailment::None, name);
+        let with = edges(&stores[0], name);
+        let without = edges(&stores[1], name);
         assert!(!with.is_empty(), "{name} is empty");
         let only_with: Vec<_> = with.difference(&without).take(5).collect();
         let only_without: Vec<_> = without.difference(&with).take(5).collect();

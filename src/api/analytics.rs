@@ -39,7 +39,8 @@ fn measure_schema() -> RefOr<Schema> {
     )
 }
 
-fn projection_schema() -> RefOr<Schema> {
+/// The schema of a `projection` parameter: the named projections.
+pub fn projection_schema() -> RefOr<Schema> {
     enum_schema(
         NAMED.iter().map(|(n, _)| *n).collect(),
         DEFAULT,

@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/openapi.json", openapi_json));
 }
 
-fn resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+/// A GET (and HEAD) resource that answers other methods with a 405 problem naming them.
+pub fn resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
 where
     F: Handler<Args> + Clone,
     Args: FromRequest + 'static,
@@ -174,11 +175,14 @@ impl Ctx {
         analytics::critical,
         analytics::impact,
         analytics::paths,
+        crate::export::http::export,
+        crate::export::http::neighbourhood,
         openapi_json,
     ),
     tags(
         (name = "lookup", description = "Entities, firms, relations with provenance, observations and search."),
         (name = "analytics", description = "Centrality, single points of failure, disruption impact and paths on a projection."),
+        (name = "export", description = "Projections and neighbourhoods as files for graph tools, or as RDF."),
         (name = "meta", description = "This document."),
     )
 )]

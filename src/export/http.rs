@@ -32,11 +32,11 @@ const PROBLEM_BASE: &str = "https://w3id.org/autokg/problem/";
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(ExportState::default()))
         .route("/", web::get().to(super::page::index))
-        .route("/api/export", web::get().to(export))
-        .route(
+        .service(crate::api::resource("/api/export", export))
+        .service(crate::api::resource(
             "/api/entities/{id:.+}/neighbourhood",
-            web::get().to(neighbourhood),
-        );
+            neighbourhood,
+        ));
 }
 
 /// Built projections, reused until the store changes.
@@ -211,8 +211,91 @@ fn common(
     Ok((format, spec, measures))
 }
 
-/// `GET /api/export`.
-async fn export(
+/// Parameters of `GET /api/export`, for the OpenAPI document (the handler reads the query
+/// string itself, refusing unknown and repeated parameters).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// The file format (default `graphml`).
+    #[param(schema_with = format_schema)]
+    pub format: Option<String>,
+    /// A named projection (default `supply-chain`).
+    #[param(schema_with = crate::api::analytics::projection_schema)]
+    pub projection: Option<String>,
+    /// Measures added to every node as attributes, comma-separated (default `pagerank`;
+    /// graph formats only), for example `pagerank,betweenness`.
+    #[param(schema_with = scores_schema)]
+    pub scores: Option<String>,
+}
+
+/// Parameters of `GET /api/entities/{id}/neighbourhood` besides `id`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NeighbourhoodQuery {
+    /// The file format (default `cytoscape`).
+    #[param(schema_with = format_schema)]
+    pub format: Option<String>,
+    /// A named projection (default `all`).
+    #[param(schema_with = crate::api::analytics::projection_schema)]
+    pub projection: Option<String>,
+    /// Measures added to every node, comma-separated (default `pagerank`).
+    #[param(schema_with = scores_schema)]
+    pub scores: Option<String>,
+    /// How many hops from the entity (default 1, at most 10).
+    #[param(minimum = 0, maximum = 10)]
+    pub depth: Option<usize>,
+    /// The most nodes the answer may have (default and at most 5,000); a larger
+    /// neighbourhood is refused with 400, never truncated.
+    #[param(minimum = 0, maximum = 5000, rename = "maxNodes")]
+    pub max_nodes: Option<usize>,
+}
+
+fn scores_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let names: Vec<&str> = Measure::ALL
+        .iter()
+        .filter(|m| **m != Measure::Dominators)
+        .map(|m| m.name())
+        .chain(["none"])
+        .collect();
+    let one = format!("({})", names.join("|"));
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "Measures added to every node as attributes, comma-separated (default `pagerank`; empty or `none` for no scores); graph formats only.",
+        ))
+        .pattern(Some(format!("^({one}(,{one})*)?$")))
+        .examples(["pagerank,betweenness"])
+        .into()
+}
+
+fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "graphml, gexf, dot, cytoscape, csv-nodes and csv-edges for graph tools; turtle, ntriples, nquads, trig, rdfxml and jsonld for the RDF behind the graph.",
+        ))
+        .enum_values(Some(Format::names()))
+        .into()
+}
+
+/// A projection as a file for Gephi, Cytoscape, yEd, Graphviz or networkx, or as RDF.
+#[utoipa::path(
+    get,
+    path = "/api/export",
+    tag = "export",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "The file, with a Content-Disposition file name.", content(
+            (String = "application/graphml+xml"), (String = "application/gexf+xml"),
+            (String = "text/vnd.graphviz"), (Object = "application/json"), (String = "text/csv"),
+            (String = "text/turtle"), (String = "application/n-triples"),
+            (String = "application/n-quads"), (String = "application/trig"),
+            (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
+        (status = 400, description = "An unknown, repeated or bad parameter.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the time limit passed; retry.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
     cache: web::Data<ExportState>,
@@ -238,8 +321,25 @@ async fn export(
     respond(state, cache, job).await
 }
 
-/// `GET /api/entities/{id}/neighbourhood`.
-async fn neighbourhood(
+/// The neighbourhood of one entity, as a file (Cytoscape.js JSON by default).
+#[utoipa::path(
+    get,
+    path = "/api/entities/{id}/neighbourhood",
+    tag = "export",
+    params(("id" = String, Path, description = "An akid local name such as `seres`, or a full IRI.", example = "seres"), NeighbourhoodQuery),
+    responses(
+        (status = 200, description = "The file, with a Content-Disposition file name.", content(
+            (Object = "application/json"), (String = "application/graphml+xml"),
+            (String = "application/gexf+xml"), (String = "text/vnd.graphviz"),
+            (String = "text/csv"), (String = "text/turtle"), (String = "application/n-triples"),
+            (String = "application/n-quads"), (String = "application/trig"),
+            (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
+        (status = 400, description = "A bad parameter, or a neighbourhood larger than maxNodes.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entity in the projection.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the time limit passed; retry.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn neighbourhood(
     req: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
