@@ -10,7 +10,8 @@ use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple, TripleRef};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-const OWL_SYMMETRIC: NamedNodeRef<'_> =
+/// `owl:SymmetricProperty`.
+pub const OWL_SYMMETRIC: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#SymmetricProperty");
 
 /// The closed schema: for each class and property, all of its strict super-classes/-properties.

@@ -3,7 +3,7 @@
 //! inferred graph current, and runs queries, updates, loads and dumps.
 
 use crate::error::{Error, Result};
-use crate::inference::{is_schema_triple, Schema};
+use crate::inference::{is_schema_triple, Schema, OWL_SYMMETRIC};
 use crate::rdfio::parse_text;
 use crate::vocab::{self, EMBEDDED, GRAPH_CURATED, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -167,6 +167,9 @@ pub struct KgStore {
     generation: AtomicU64,
     schema: RwLock<std::sync::Arc<Schema>>,
     entailment: Entailment,
+    /// Distinct entailments held in memory at once ([`PENDING_LIMIT`]; lowered by tests to
+    /// exercise the paths of larger stores).
+    pending_limit: usize,
 }
 
 impl KgStore {
@@ -194,6 +197,7 @@ impl KgStore {
             generation: AtomicU64::new(1),
             schema: RwLock::new(Default::default()),
             entailment,
+            pending_limit: PENDING_LIMIT,
         };
         this.ensure_embedded()?;
         Ok(this)
@@ -208,6 +212,7 @@ impl KgStore {
             generation: AtomicU64::new(1),
             schema: RwLock::new(Default::default()),
             entailment: Entailment::Rdfs,
+            pending_limit: PENDING_LIMIT,
         };
         let ontology = &EMBEDDED[0];
         let quads = parse_text(
@@ -291,14 +296,15 @@ impl KgStore {
 
     fn reload_schema(&self) -> Result<Schema> {
         let mut triples = Vec::new();
-        for p in [
-            rdfs::SUB_CLASS_OF,
-            rdfs::SUB_PROPERTY_OF,
-            rdfs::DOMAIN,
-            rdfs::RANGE,
-            rdf::TYPE,
+        let symmetric: Term = OWL_SYMMETRIC.into();
+        for (p, o) in [
+            (rdfs::SUB_CLASS_OF, None),
+            (rdfs::SUB_PROPERTY_OF, None),
+            (rdfs::DOMAIN, None),
+            (rdfs::RANGE, None),
+            (rdf::TYPE, Some(symmetric.as_ref())),
         ] {
-            for q in self.store.quads_for_pattern(None, Some(p), None, None) {
+            for q in self.store.quads_for_pattern(None, Some(p), o, None) {
                 let q = q?;
                 if is_derived_graph(q.graph_name.as_ref()) {
                     continue;
@@ -317,59 +323,124 @@ impl KgStore {
 
     /// Recomputes the inferred graph from scratch and returns how many entailments it holds.
     ///
-    /// Streams: the store's quads are read once and the entailments go through Oxigraph's
-    /// bulk loader in bounded chunks. The dirty marker is set before the old entailments are
-    /// cleared and removed once the new ones are committed.
+    /// When the store's entailments fit in memory ([`PENDING_LIMIT`]), only the difference
+    /// is written: stale entailments removed, new ones added, the rest left alone (a schema
+    /// change usually touches a few). Otherwise the inferred graph is cleared and refilled,
+    /// streaming through the bulk loader in bounded chunks. Either way the dirty marker is
+    /// set first and removed once the new entailments are committed.
     pub fn refresh_inference(&self) -> Result<u64> {
         let schema = self.reload_schema()?;
         self.store.insert(dirty_quad().as_ref())?;
-        self.clear_in_chunks(inferred_graph().into())?;
         if self.entailment == Entailment::None {
-            self.store.remove(dirty_quad().as_ref())?;
-            self.bump();
-            return Ok(0);
+            self.clear_in_chunks(inferred_graph().into())?;
+            return self.finish_entailments(0);
         }
-        let mut entailer = Entailer::new(&self.store)?;
+        if let Some(entailed) = self.all_entailments(&schema)? {
+            return self.write_difference(entailed);
+        }
+        self.clear_in_chunks(inferred_graph().into())?;
+        let mut entailer = Entailer::new(&self.store, self.pending_limit)?;
         for t in schema.closure_triples() {
             entailer.add(t)?;
         }
-        for q in self.store.iter() {
-            let q = q?;
-            if !is_derived_graph(q.graph_name.as_ref()) {
-                entailer.entail(&schema, TripleRef::from(q.as_ref()))?;
+        for q in self.asserted_quads()? {
+            entailer.entail(&schema, TripleRef::from(q?.as_ref()))?;
+        }
+        let written = entailer.commit()?;
+        self.finish_entailments(written)
+    }
+
+    /// The quads of every graph but the derived ones (which are not even decoded).
+    fn asserted_quads(&self) -> Result<impl Iterator<Item = Result<Quad>> + '_> {
+        let mut graphs = vec![GraphName::DefaultGraph];
+        for g in self.store.named_graphs() {
+            let g = GraphName::from(g?);
+            if !is_derived_graph(g.as_ref()) {
+                graphs.push(g);
             }
         }
-        self.finish_entailments(entailer)
+        Ok(graphs.into_iter().flat_map(move |g| {
+            self.store
+                .quads_for_pattern(None, None, None, Some(g.as_ref()))
+                .map(|q| q.map_err(Error::Storage))
+        }))
+    }
+
+    /// Every entailment of the store not asserted in it, or `None` when there are more than
+    /// [`PENDING_LIMIT`].
+    fn all_entailments(&self, schema: &Schema) -> Result<Option<FastSet<Triple>>> {
+        let mut entailed: FastSet<Triple> = schema.closure_triples().into_iter().collect();
+        // The asserted triples an entailment could repeat, gathered in the same pass.
+        let mut asserted: FastSet<Triple> = FastSet::default();
+        for q in self.asserted_quads()? {
+            let q = q?;
+            let t = TripleRef::from(q.as_ref());
+            if schema.may_be_entailed(t) {
+                asserted.insert(t.into_owned());
+            }
+            schema.entail(t, &mut |e| {
+                entailed.insert(e);
+            });
+            if entailed.len() + asserted.len() > self.pending_limit {
+                return Ok(None);
+            }
+        }
+        entailed.retain(|t| !asserted.contains(t));
+        Ok(Some(entailed))
+    }
+
+    /// Makes the inferred graph equal to `entailed`, writing only what differs.
+    fn write_difference(&self, mut entailed: FastSet<Triple>) -> Result<u64> {
+        let total = entailed.len() as u64;
+        let mut stale = Vec::new();
+        for q in self
+            .store
+            .quads_for_pattern(None, None, None, Some(inferred_graph().into()))
+        {
+            let t = Triple::from(q?);
+            if !entailed.remove(&t) {
+                stale.push(t.in_graph(inferred_graph()));
+            }
+        }
+        for chunk in stale.chunks(BATCH) {
+            let mut tx = self.store.start_transaction()?;
+            for q in chunk {
+                tx.remove(q.as_ref());
+            }
+            tx.commit()?;
+        }
+        let mut loader = self.store.bulk_loader();
+        loader.load_quads(entailed.into_iter().map(|t| t.in_graph(inferred_graph())))?;
+        loader.commit()?;
+        self.finish_entailments(total)
+    }
+
+    /// Clears the dirty marker once entailments are committed; passes `written` through.
+    fn finish_entailments(&self, written: u64) -> Result<u64> {
+        self.store.remove(dirty_quad().as_ref())?;
+        self.bump();
+        Ok(written)
     }
 
     /// Adds the entailments of `quads` (already committed) without recomputing the rest.
     fn add_entailments(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<u64> {
         if self.entailment == Entailment::None {
-            self.store.remove(dirty_quad().as_ref())?;
-            self.bump();
-            return Ok(0);
+            return self.finish_entailments(0);
         }
         let schema = self
             .schema
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let mut entailer = Entailer::new(&self.store)?;
+        let mut entailer = Entailer::new(&self.store, self.pending_limit)?;
         for q in quads {
             let q = q?;
             if !is_derived_graph(q.graph_name.as_ref()) {
                 entailer.entail(&schema, TripleRef::from(q.as_ref()))?;
             }
         }
-        self.finish_entailments(entailer)
-    }
-
-    /// Commits what an [`Entailer`] gathered and clears the dirty marker.
-    fn finish_entailments(&self, entailer: Entailer<'_>) -> Result<u64> {
         let written = entailer.commit()?;
-        self.store.remove(dirty_quad().as_ref())?;
-        self.bump();
-        Ok(written)
+        self.finish_entailments(written)
     }
 
     /// Empties a graph in transactions of bounded size: RocksDB handles one huge write batch
@@ -417,7 +488,8 @@ impl KgStore {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
         let entailing = (self.entailment == Entailment::Rdfs).then_some(&*schema);
         let (scan, loaded) = std::thread::scope(|scope| {
-            let scanner = scope.spawn(|| scan_load(&self.store, source, entailing, sender));
+            let scanner = scope
+                .spawn(|| scan_load(&self.store, source, entailing, self.pending_limit, sender));
             let loaded = (|| -> Result<()> {
                 for batch in receiver {
                     loader.load_quads(batch)?;
@@ -722,6 +794,7 @@ fn scan_load(
     store: &Store,
     quads: impl Iterator<Item = Result<Quad>>,
     schema: Option<&Schema>,
+    limit: usize,
     sender: std::sync::mpsc::SyncSender<Vec<Quad>>,
 ) -> Scan {
     let mut scan = Scan::default();
@@ -753,6 +826,13 @@ fn scan_load(
         }
         let t = TripleRef::from(q.as_ref());
         scan.schema_changed |= is_schema_triple(t);
+        if let (Some(schema), true) = (schema, scan.overflow && !scan.schema_changed) {
+            // Past the limit nothing more is sent, but what was sent may still turn out to
+            // be asserted further on.
+            if schema.may_be_entailed(t) && sent.contains(&t.into_owned()) {
+                scan.conflicts.push(t.into_owned());
+            }
+        }
         let entailing = schema.filter(|_| !scan.schema_changed && !scan.overflow);
         if let Some(schema) = entailing {
             if schema.may_be_entailed(t) {
@@ -779,9 +859,9 @@ fn scan_load(
                 sent.insert(e);
                 scan.entailments += 1;
             }
-            if sent.len() > PENDING_LIMIT {
+            if sent.len() > limit {
+                // The second pass adds the rest; `sent` stays (it is full, not growing).
                 scan.overflow = true;
-                sent = FastSet::default();
                 asserted = FastSet::default();
             }
         }
@@ -804,15 +884,17 @@ struct Entailer<'a> {
     probe: AssertedProbe<'a>,
     loader: oxigraph::store::BulkLoader<'a>,
     pending: FastSet<Triple>,
+    limit: usize,
     written: u64,
 }
 
 impl<'a> Entailer<'a> {
-    fn new(store: &'a Store) -> Result<Self> {
+    fn new(store: &'a Store, limit: usize) -> Result<Self> {
         Ok(Self {
             probe: AssertedProbe::new(store)?,
             loader: store.bulk_loader(),
             pending: FastSet::default(),
+            limit,
             written: 0,
         })
     }
@@ -820,7 +902,7 @@ impl<'a> Entailer<'a> {
     /// Adds one entailed triple.
     fn add(&mut self, t: Triple) -> Result<()> {
         self.pending.insert(t);
-        if self.pending.len() >= PENDING_LIMIT {
+        if self.pending.len() >= self.limit {
             self.flush()?;
         }
         Ok(())
@@ -832,7 +914,7 @@ impl<'a> Entailer<'a> {
         schema.entail(t, &mut |e| {
             pending.insert(e);
         });
-        if self.pending.len() >= PENDING_LIMIT {
+        if self.pending.len() >= self.limit {
             self.flush()?;
         }
         Ok(())
@@ -909,12 +991,22 @@ mod tests {
         .expect("parses")
     }
 
-    /// The entailments a load writes in its single pass are exactly those a recomputation
-    /// from scratch finds, including when the input asserts a triple after entailing it.
-    #[test]
-    fn one_pass_load_entails_what_a_full_recomputation_does() {
-        let store = KgStore::open(None).expect("opens");
-        let quads = parse(&format!(
+    /// Asserts two sets of triples are equal, naming a few of the differences if not.
+    fn assert_same(
+        a: &std::collections::BTreeSet<String>,
+        b: &std::collections::BTreeSet<String>,
+        what: &str,
+    ) {
+        let only_a: Vec<_> = a.difference(b).take(5).collect();
+        let only_b: Vec<_> = b.difference(a).take(5).collect();
+        assert!(
+            only_a.is_empty() && only_b.is_empty(),
+            "{what}: only in the first {only_a:?}; only in the second {only_b:?}"
+        );
+    }
+
+    fn sample() -> Vec<Quad> {
+        parse(&format!(
             "@prefix ak: <{AK}> . @prefix e: <http://example.org/> .
              e:a ak:suppliesTo e:b .
              e:b a ak:Organization .
@@ -924,7 +1016,15 @@ mod tests {
              e:d a ak:Company .
              e:x a ak:Company .
              e:y ak:suppliesTo e:x ."
-        ));
+        ))
+    }
+
+    /// The entailments a load writes in its single pass are exactly those a recomputation
+    /// from scratch finds, including when the input asserts a triple after entailing it.
+    #[test]
+    fn one_pass_load_entails_what_a_full_recomputation_does() {
+        let store = KgStore::open(None).expect("opens");
+        let quads = sample();
         let report = store.load_quads(&quads).expect("loads");
         let after_load = inferred(&store);
         assert!(report.entailments_added > 0);
@@ -934,7 +1034,7 @@ mod tests {
             after_load.len()
         );
         store.refresh_inference().expect("recomputes");
-        assert_eq!(after_load, inferred(&store));
+        assert_same(&after_load, &inferred(&store), "recomputation");
         for asserted in [
             format!("<http://example.org/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Organization>"),
             format!("<http://example.org/c> <{AK}partnerOf> <http://example.org/a>"),
@@ -944,6 +1044,61 @@ mod tests {
             assert!(!after_load.contains(&asserted), "{asserted} is asserted, not inferred");
         }
         assert!(!store.is_inference_dirty().expect("reads"));
+    }
+
+    /// With room for only a few entailments in memory, loads finish in a second pass and
+    /// recomputations clear and refill the inferred graph: the same result either way.
+    #[test]
+    fn small_memory_limits_give_the_same_entailments() {
+        let roomy = KgStore::open(None).expect("opens");
+        roomy.load_quads(&sample()).expect("loads");
+        let mut tight = KgStore::open(None).expect("opens");
+        tight.pending_limit = 3;
+        let report = tight.load_quads(&sample()).expect("loads");
+        assert!(report.entailments_added > 0);
+        assert_same(&inferred(&roomy), &inferred(&tight), "load");
+        tight.refresh_inference().expect("recomputes");
+        assert_same(&inferred(&roomy), &inferred(&tight), "recomputation");
+        assert!(!tight.is_inference_dirty().expect("reads"));
+    }
+
+    /// A recomputation writes only the difference: entailments of deleted data go, those of
+    /// a new subclass come, and the result is what a fresh store computes.
+    #[test]
+    fn recomputation_removes_stale_and_adds_new_entailments() {
+        let store = KgStore::open(None).expect("opens");
+        let graph = NamedNode::new_unchecked("http://example.org/g");
+        let quads: Vec<Quad> = sample()
+            .into_iter()
+            .map(|q| Triple::from(q).in_graph(graph.clone()))
+            .collect();
+        store.load_quads(&quads).expect("loads");
+        let b_is_company = format!(
+            "<http://example.org/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"
+        );
+        assert!(inferred(&store).contains(&b_is_company));
+        store.delete_graph(graph.as_ref().into()).expect("deletes");
+        assert_eq!(
+            inferred(&store),
+            inferred(&KgStore::open(None).expect("opens"))
+        );
+        let schema = parse(&format!(
+            "@prefix ak: <{AK}> . @prefix e: <http://example.org/> .
+             @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+             e:x a e:Maker . e:Maker rdfs:subClassOf ak:Automaker ."
+        ));
+        let report = store.load_quads(&schema).expect("loads");
+        assert!(report.full_reinference);
+        let now = inferred(&store);
+        for expected in [
+            format!("<http://example.org/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
+            format!("<http://example.org/Maker> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{AK}Company>"),
+        ] {
+            assert!(now.contains(&expected), "missing {expected}");
+        }
+        let fresh = KgStore::open(None).expect("opens");
+        fresh.load_quads(&schema).expect("loads");
+        assert_same(&now, &inferred(&fresh), "schema change");
     }
 
     #[test]
