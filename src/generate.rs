@@ -11,6 +11,10 @@
 //! first customer. Every relation is a direct edge plus an `ak:Relationship` statement node
 //! (`ak:assertion ak:Inferred`, derived from a synthetic source document). Labels in English
 //! and Chinese. Nothing is held in memory but per-firm counters.
+//!
+//! IRIs: places are `akid:synthetic/city-…` in every network; firms, brands, statements and
+//! the source sit under `akid:synthetic/n{firms}-s{seed}/`, so networks of different sizes or
+//! seeds can be loaded side by side without merging their firms.
 
 use crate::error::{Error, Result};
 use crate::vocab::{AK, AKID, GRAPH_SYNTHETIC};
@@ -205,6 +209,8 @@ struct Sink<W: Write> {
     quads: u64,
     relations: usize,
     source: NamedNode,
+    /// [`network_segment`] of this network.
+    network: String,
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -220,6 +226,12 @@ fn ak(local: &str) -> NamedNode {
 
 fn id(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{NAMESPACE}{local}"))
+}
+
+/// The path segment that keeps one network's firms, brands, statements and source apart
+/// from another's (places are shared: a city is the same city in every network).
+fn network_segment(firms: usize, seed: u64) -> String {
+    format!("n{firms}-s{seed}")
 }
 
 impl<W: Write> Sink<W> {
@@ -258,7 +270,7 @@ impl<W: Write> Sink<W> {
         let predicate = ak(p);
         self.quad(s, &predicate, o.clone())?;
         self.relations += 1;
-        let st = id(&format!("rel-{}", self.relations));
+        let st = id(&format!("{}/rel-{}", self.network, self.relations));
         self.quad(&st, &rdf::TYPE.into_owned(), ak("Relationship"))?;
         self.quad(&st, &ak("subject"), s.clone())?;
         self.quad(&st, &ak("predicate"), predicate)?;
@@ -345,7 +357,8 @@ pub fn generate(
         graph,
         quads: 0,
         relations: 0,
-        source: id("source"),
+        source: id(&format!("{}/source", network_segment(n, options.seed))),
+        network: network_segment(n, options.seed),
     };
     let mut report = Report {
         firms: n,
@@ -426,13 +439,7 @@ pub fn generate(
 
     // Firms are numbered 0..n: automakers (parents, then joint ventures), tier 1, 2, 3.
     let firm_iri = |i: usize| {
-        if i < parents {
-            id(&format!("oem-{i}"))
-        } else if i < automakers {
-            id(&format!("jv-{i}"))
-        } else {
-            id(&format!("supplier-{i}"))
-        }
+        NamedNode::new_unchecked(format!("{AKID}{}", firm_local_name(i, n, options.seed)))
     };
     let mut firm_city: Vec<u8> = Vec::with_capacity(n);
     let mut firm_name: Vec<(String, String)> = Vec::with_capacity(automakers);
@@ -479,7 +486,7 @@ pub fn generate(
         }
         let brands = if i < parents { dice.count(0.4, 3) } else { 1 };
         for k in 0..brands {
-            let b = id(&format!("brand-{brand}"));
+            let b = id(&format!("{}/brand-{brand}", sink.network));
             brand += 1;
             let suffix = ["", " Pro", " Max"][k];
             sink.entity(
@@ -569,9 +576,10 @@ pub fn generate(
     Ok(report)
 }
 
-/// The local name under `akid:` of a generated firm, for examples and tests: firm 0 is the
-/// first carmaker, `suppliers` start after the carmakers.
-pub fn firm_local_name(i: usize, firms: usize) -> String {
+/// The local name under `akid:` of firm `i` of the network of `firms` firms made with
+/// `seed`, for examples and tests: firm 0 is the first carmaker, suppliers come after the
+/// carmakers.
+pub fn firm_local_name(i: usize, firms: usize, seed: u64) -> String {
     let automakers = (firms * 3 / 100).max(3);
     let joint_ventures = if automakers >= 5 { automakers / 5 } else { 0 };
     let prefix = if i < automakers - joint_ventures {
@@ -581,7 +589,11 @@ pub fn firm_local_name(i: usize, firms: usize) -> String {
     } else {
         "supplier"
     };
-    format!("{}{prefix}-{i}", NAMESPACE.trim_start_matches(AKID))
+    format!(
+        "{}{}/{prefix}-{i}",
+        NAMESPACE.trim_start_matches(AKID),
+        network_segment(firms, seed)
+    )
 }
 
 #[cfg(test)]
@@ -626,10 +638,30 @@ mod tests {
             .all(|l| l.ends_with("<https://w3id.org/autokg/graph/synthetic> .")));
         assert!(text.contains("<https://w3id.org/autokg/ontology#suppliesTo>"));
         assert!(text.contains("@zh"));
-        assert!(text.contains(&format!(
-            "<{NAMESPACE}{}>",
-            firm_local_name(0, 50).trim_start_matches("synthetic/")
-        )));
+        assert!(text.contains(&format!("<{AKID}{}>", firm_local_name(0, 50, 1))));
+    }
+
+    #[test]
+    fn networks_of_different_seeds_share_places_but_not_firms() {
+        let iris = |seed: u64| -> std::collections::BTreeSet<String> {
+            let text = String::from_utf8(run(50, seed).1).expect("UTF-8");
+            text.lines()
+                .filter_map(|l| l.strip_prefix('<'))
+                .filter_map(|l| l.split_once('>'))
+                .map(|(s, _)| s.to_owned())
+                .collect()
+        };
+        let (a, b) = (iris(1), iris(2));
+        let shared: Vec<&String> = a.intersection(&b).collect();
+        assert!(shared.iter().any(|s| s.contains("city-")), "{shared:?}");
+        assert!(
+            shared.iter().all(|s| !s.contains("oem-")
+                && !s.contains("supplier-")
+                && !s.contains("brand-")
+                && !s.contains("rel-")
+                && !s.ends_with("/source")),
+            "{shared:?}"
+        );
     }
 
     #[test]

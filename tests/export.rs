@@ -991,7 +991,7 @@ fn http_exports_hostile_and_synthetic_data_loaded_through_the_graph_store() {
     xmllint("--relaxng", &schemas().join("gexf13/gexf.rng"), &file);
 
     // A synthetic firm's local name holds a slash: raw or percent-encoded, it resolves.
-    let firm = autokg::generate::firm_local_name(0, 60);
+    let firm = autokg::generate::firm_local_name(0, 60, 5);
     for id in [firm.clone(), firm.replace('/', "%2F")] {
         let r = app
             .get(&format!(
