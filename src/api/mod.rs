@@ -72,9 +72,16 @@ pub struct Shared {
     projections: ProjectionCache,
 }
 
+impl Shared {
+    /// The built projections of this store, shared by every worker and by the export routes.
+    pub fn projections(&self) -> &ProjectionCache {
+        &self.projections
+    }
+}
+
 /// The [`Shared`] state of every store served in this process, so that all workers of a
-/// server share one catalog. Entries go when their store does.
-fn shared_for(store: &Arc<KgStore>) -> Arc<Shared> {
+/// server share one catalog and one projection cache. Entries go when their store does.
+pub fn shared_for(store: &Arc<KgStore>) -> Arc<Shared> {
     type Registry = Vec<(Weak<KgStore>, Arc<Shared>)>;
     static REGISTRY: Mutex<Registry> = Mutex::new(Vec::new());
     let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());

@@ -27,22 +27,15 @@ pub const NEIGHBOURHOOD_LIMIT: usize = 5_000;
 /// Where problem type IRIs live.
 const PROBLEM_BASE: &str = "https://w3id.org/autokg/problem/";
 
-/// Registers `/`, `/api/export` and `/api/entities/{id}/neighbourhood`, with a projection
-/// cache for this worker's application.
+/// Registers `/`, `/api/export` and `/api/entities/{id}/neighbourhood`. Built projections
+/// come from the store's cache shared with the JSON API ([`crate::api::shared_for`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(ExportState::default()))
-        .route("/", web::get().to(super::page::index))
+    cfg.route("/", web::get().to(super::page::index))
         .service(crate::api::resource("/api/export", export))
         .service(crate::api::resource(
             "/api/entities/{id:.+}/neighbourhood",
             neighbourhood,
         ));
-}
-
-/// Built projections, reused until the store changes.
-#[derive(Debug, Default)]
-pub struct ExportState {
-    projections: ProjectionCache,
 }
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail` and extension members.
@@ -298,7 +291,6 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
 pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
-    cache: web::Data<ExportState>,
 ) -> HttpResponse {
     let decoded = parameters(req.query_string(), &["format", "projection", "scores"])
         .and_then(|p| common(&p, "graphml", DEFAULT));
@@ -318,7 +310,7 @@ pub async fn export(
         measures,
         file_name,
     };
-    respond(state, cache, job).await
+    respond(state, job).await
 }
 
 /// The neighbourhood of one entity, as a file (Cytoscape.js JSON by default).
@@ -343,7 +335,6 @@ pub async fn neighbourhood(
     req: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
-    cache: web::Data<ExportState>,
 ) -> HttpResponse {
     let id = id.into_inner();
     let decoded = parameters(
@@ -391,7 +382,7 @@ pub async fn neighbourhood(
         measures,
         file_name,
     };
-    respond(state, cache, job).await
+    respond(state, job).await
 }
 
 /// What is written once the graph is built.
@@ -400,8 +391,8 @@ enum Prepared {
     Rdf(ExportGraph, oxigraph::io::RdfFormat),
 }
 
-fn prepare(store: &KgStore, cache: &ExportState, job: &Job) -> Result<Prepared, Problem> {
-    let projection = cache.projections.get(store, &job.spec)?;
+fn prepare(store: &KgStore, cache: &ProjectionCache, job: &Job) -> Result<Prepared, Problem> {
+    let projection = cache.get(store, &job.spec)?;
     let graph = ExportGraph::build(store, &projection, &job.scope, &job.measures)?;
     Ok(match job.format {
         Format::Rdf(f) => Prepared::Rdf(graph, f),
@@ -411,23 +402,19 @@ fn prepare(store: &KgStore, cache: &ExportState, job: &Job) -> Result<Prepared, 
 
 /// Builds the graph on a blocking thread under an evaluation permit; answers the problem if
 /// that fails, else streams the file.
-async fn respond(
-    state: web::Data<AppState>,
-    cache: web::Data<ExportState>,
-    job: Job,
-) -> HttpResponse {
+async fn respond(state: web::Data<AppState>, job: Job) -> HttpResponse {
     let permit = match state.permit().await {
         Ok(p) => p,
         Err(e) => return Problem::from(e).response(),
     };
     let store = state.store.clone();
-    let cache = cache.into_inner();
+    let shared = crate::api::shared_for(&store);
     let media_type = job.format.media_type();
     let disposition = format!("attachment; filename=\"{}\"", job.file_name);
     let (head_tx, head_rx) = tokio::sync::oneshot::channel::<Result<(), Problem>>();
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let task = tokio::task::spawn_blocking(move || {
-        let prepared = prepare(&store, &cache, &job);
+        let prepared = prepare(&store, shared.projections(), &job);
         let prepared = match prepared {
             Ok(p) => p,
             Err(problem) => {
