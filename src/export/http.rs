@@ -288,10 +288,7 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         (status = 503, description = "Every evaluation slot is busy, or the time limit passed; retry.", body = crate::api::reply::Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn export(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let decoded = parameters(req.query_string(), &["format", "projection", "scores"])
         .and_then(|p| common(&p, "graphml", DEFAULT));
     let (format, spec, measures) = match decoded {
