@@ -560,10 +560,6 @@ pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiE
     let q: CentralityQuery = query(&req)?;
     let measure: Measure = q.measure.parse()?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
-    let reply = Reply::new(&req, &ctx.app);
-    if let Some(r) = reply.not_modified() {
-        return Ok(r);
-    }
     let options = MeasureOptions {
         normalized: q.normalized.unwrap_or(true),
         samples: q.samples.map(|s| s as usize),
@@ -573,13 +569,39 @@ pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiE
         top: q.top.map(|t| t as usize),
     };
     let names = q.root.into_iter().collect();
+    on_projection::<_, CentralityReport>(&ctx, &req, spec, names, move |store, p| {
+        core::measure(store, p, measure, &options)
+    })
+    .await
+}
+
+/// Answers a report computed on a projection: 304 when the client's ETag is current, else
+/// `work` on a blocking thread under an evaluation permit (`names` are the entities the
+/// request names, for suggestions on a 404), sent as JSON or JSON-LD in its wire form `W`.
+async fn on_projection<R, W>(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    spec: ProjectionSpec,
+    names: Vec<String>,
+    work: impl FnOnce(&crate::store::KgStore, &crate::projection::Projection) -> crate::error::Result<R>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, ApiError>
+where
+    R: Send + 'static,
+    W: From<R> + Serialize,
+{
+    let reply = Reply::new(req, &ctx.app);
+    if let Some(r) = reply.not_modified() {
+        return Ok(r);
+    }
     let report = ctx
         .analyse(names, move |store, projections| {
             let p = projections.get(store, &spec)?;
-            core::measure(store, &p, measure, &options)
+            work(store, &p)
         })
         .await?;
-    reply.send(Context::Analytics, &CentralityReport::from(report))
+    reply.send(Context::Analytics, &W::from(report))
 }
 
 /// Articulation points and bridges of a projection's undirected view.
@@ -599,17 +621,7 @@ pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiE
 pub async fn critical(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let q: CriticalQuery = query(&req)?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
-    let reply = Reply::new(&req, &ctx.app);
-    if let Some(r) = reply.not_modified() {
-        return Ok(r);
-    }
-    let report = ctx
-        .analyse(Vec::new(), move |store, projections| {
-            let p = projections.get(store, &spec)?;
-            core::critical(store, &p)
-        })
-        .await?;
-    reply.send(Context::Analytics, &CriticalReport::from(report))
+    on_projection::<_, CriticalReport>(&ctx, &req, spec, Vec::new(), core::critical).await
 }
 
 /// What removing one or more entities together cuts off.
@@ -653,18 +665,11 @@ pub async fn impact(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError
         )));
     }
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
-    let reply = Reply::new(&req, &ctx.app);
-    if let Some(r) = reply.not_modified() {
-        return Ok(r);
-    }
     let names = nodes.clone();
-    let report = ctx
-        .analyse(names, move |store, projections| {
-            let p = projections.get(store, &spec)?;
-            core::impact(store, &nodes, &p)
-        })
-        .await?;
-    reply.send(Context::Analytics, &ImpactReport::from(report))
+    on_projection::<_, ImpactReport>(&ctx, &req, spec, names, move |store, p| {
+        core::impact(store, &nodes, p)
+    })
+    .await
 }
 
 /// The `k` shortest relationship paths between two entities, with the relation and
@@ -691,16 +696,9 @@ pub async fn paths(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError>
         )));
     }
     let spec = spec(q.projection.as_deref(), "all")?;
-    let reply = Reply::new(&req, &ctx.app);
-    if let Some(r) = reply.not_modified() {
-        return Ok(r);
-    }
     let names = vec![q.from.clone(), q.to.clone()];
-    let report = ctx
-        .analyse(names, move |store, projections| {
-            let p = projections.get(store, &spec)?;
-            core::paths(store, &q.from, &q.to, k, &p)
-        })
-        .await?;
-    reply.send(Context::Analytics, &PathsReport::from(report))
+    on_projection::<_, PathsReport>(&ctx, &req, spec, names, move |store, p| {
+        core::paths(store, &q.from, &q.to, k, p)
+    })
+    .await
 }
