@@ -730,6 +730,10 @@ fn the_cli_exports_files_and_refuses_bad_input_with_exit_2() {
     let out = autokg(&["export", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("-o DIR"), "{}", stderr(&out));
+    // RDF carries no scores, but a misspelt measure is still an error, not ignored.
+    let out = autokg(&["export", "--format", "turtle", "--scores", "fame"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("fame"), "{}", stderr(&out));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -826,6 +830,13 @@ fn http_exports_stream_with_media_type_and_file_name() {
     );
     problem(
         app.get("/api/export?format=gexf&scores=fame")
+            .send()
+            .expect("request"),
+        400,
+    );
+    // RDF carries no scores, but a bad value is still refused rather than ignored.
+    problem(
+        app.get("/api/export?format=turtle&scores=fame")
             .send()
             .expect("request"),
         400,

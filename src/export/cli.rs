@@ -2,7 +2,7 @@
 //! exporters. Progress (phases, then bytes written) shows on a terminal only.
 
 use super::model::{ExportGraph, Scope};
-use super::{parse_measures, rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
+use super::{rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::projection::{Projection, ProjectionSpec, DEFAULT};
@@ -81,11 +81,7 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
             args.depth
         )));
     }
-    let measures = if format.is_rdf() {
-        Vec::new()
-    } else {
-        parse_measures(&args.scores)?
-    };
+    let measures = super::measures_for(format, &args.scores)?;
     let spec = match (&args.file, &args.projection) {
         (Some(path), _) => ProjectionSpec::from_file(path)?,
         (None, Some(name)) => ProjectionSpec::named(name)?,

@@ -11,7 +11,7 @@
 //! [`NEIGHBOURHOOD_LIMIT`]) with the count.
 
 use super::model::{local_name, ExportError, ExportGraph, Scope};
-use super::{parse_measures, rdf, write_graph, Format, DEFAULT_SCORES, MAX_DEPTH};
+use super::{rdf, write_graph, Format, DEFAULT_SCORES, MAX_DEPTH};
 use crate::analytics::Measure;
 use crate::error::Error;
 use crate::projection::{ProjectionCache, ProjectionSpec, DEFAULT};
@@ -195,11 +195,13 @@ fn common(
     let format = Format::from_name(name).map_err(|_| Problem::unknown_format(name))?;
     let spec = ProjectionSpec::named(get(params, "projection").unwrap_or(default_projection))
         .map_err(|e| Problem::bad_parameter(e.to_string()))?;
+    // Checked for every format, even those that carry no scores: a bad value is an error.
+    let measures = parse_measures(get(params, "scores").unwrap_or(DEFAULT_SCORES))
+        .map_err(|e| Problem::bad_parameter(e.to_string()))?;
     let measures = if format.is_rdf() {
         Vec::new()
     } else {
-        parse_measures(get(params, "scores").unwrap_or(DEFAULT_SCORES))
-            .map_err(|e| Problem::bad_parameter(e.to_string()))?
+        measures
     };
     Ok((format, spec, measures))
 }

@@ -199,6 +199,17 @@ pub fn parse_measures(list: &str) -> Result<Vec<Measure>> {
     Ok(out)
 }
 
+/// The measures to export as node attributes in `format`: `list` is always checked (a bad
+/// name is an error even where it would not be used), and RDF formats carry none.
+pub fn measures_for(format: Format, list: &str) -> Result<Vec<Measure>> {
+    let measures = parse_measures(list)?;
+    Ok(if format.is_rdf() {
+        Vec::new()
+    } else {
+        measures
+    })
+}
+
 /// The scores exported when none are asked for.
 pub const DEFAULT_SCORES: &str = "pagerank";
 
