@@ -195,14 +195,8 @@ fn common(
     let format = Format::from_name(name).map_err(|_| Problem::unknown_format(name))?;
     let spec = ProjectionSpec::named(get(params, "projection").unwrap_or(default_projection))
         .map_err(|e| Problem::bad_parameter(e.to_string()))?;
-    // Checked for every format, even those that carry no scores: a bad value is an error.
-    let measures = parse_measures(get(params, "scores").unwrap_or(DEFAULT_SCORES))
+    let measures = super::measures_for(format, get(params, "scores").unwrap_or(DEFAULT_SCORES))
         .map_err(|e| Problem::bad_parameter(e.to_string()))?;
-    let measures = if format.is_rdf() {
-        Vec::new()
-    } else {
-        measures
-    };
     Ok((format, spec, measures))
 }
 
