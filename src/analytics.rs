@@ -11,10 +11,11 @@ use crate::algorithms::{
     betweenness, closeness, components, cuts, degree, dominators, eigenvector, harmonic,
     impact as disruption, kcore, pagerank, paths as kpaths, NodeId, NotConverged,
 };
+pub use crate::describe::entity_iri;
 use crate::error::{Error, Result};
 use crate::projection::{Projection, ProjectionSpec};
 use crate::store::KgStore;
-use crate::vocab::{AK, AKF, AKID, GRAPH_ANALYTICS, PREFIXES};
+use crate::vocab::{AK, AKF, AKID, GRAPH_ANALYTICS};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
@@ -506,30 +507,6 @@ pub fn measure(
             .map(|d| projection.node_id_string(d.root)),
         component_sizes: scores.component_sizes,
         nodes,
-    })
-}
-
-/// Turns a user's entity argument into an IRI: an absolute IRI as is, `prefix:local` with a
-/// predeclared prefix (`akid:seres`), anything else as a local name under `akid:`.
-pub fn entity_iri(arg: &str) -> Result<NamedNode> {
-    let arg = arg.trim();
-    let arg = arg
-        .strip_prefix('<')
-        .and_then(|a| a.strip_suffix('>'))
-        .unwrap_or(arg);
-    if let Some((prefix, local)) = arg.split_once(':') {
-        if let Some((_, ns)) = PREFIXES.iter().find(|(p, _)| *p == prefix) {
-            return NamedNode::new(format!("{ns}{local}"))
-                .map_err(|e| Error::InvalidInput(format!("'{arg}' is not a valid IRI: {e}")));
-        }
-        if let Ok(n) = NamedNode::new(arg) {
-            return Ok(n);
-        }
-    }
-    NamedNode::new(format!("{AKID}{arg}")).map_err(|e| {
-        Error::InvalidInput(format!(
-            "'{arg}' is neither an IRI nor an akid: local name: {e}"
-        ))
     })
 }
 
@@ -1270,6 +1247,18 @@ fn xsd_date_time(at: SystemTime) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Writes `report`'s scores to the analytics graph, replacing earlier scores of the same
+/// measure and projection, and flushes; returns how many nodes were scored.
+pub fn write_scores(store: &KgStore, report: &CentralityReport) -> Result<usize> {
+    let update = KgStore::evaluator()
+        .parse_update(&clear_scores_update(report))
+        .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
+    store.update(update)?;
+    store.load_quads(&score_quads(report, SystemTime::now()))?;
+    store.flush()?;
+    Ok(report.nodes.len())
 }
 
 #[cfg(test)]

@@ -9,9 +9,10 @@
 //! statement nodes, plus direct edges of an `ak:RelationProperty` that no statement node
 //! documents (those carry no provenance).
 
-use crate::error::Result;
+use crate::describe::{compact, expand_entity, expand_term};
+use crate::error::{Error, Result};
 use crate::store::KgStore;
-use crate::vocab::{AK, AKID, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES};
+use crate::vocab::{AK, AKID, GRAPH_INFERRED, GRAPH_ONTOLOGY};
 use oxigraph::model::{GraphName, NamedOrBlankNode, Term};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -339,22 +340,12 @@ pub struct SearchResults {
     pub items: Vec<SearchHit>,
 }
 
-/// Why a lookup was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RejectionKind {
-    /// The entity named in the path does not exist (HTTP 404).
-    UnknownEntity,
-    /// A parameter is not acceptable (HTTP 400).
-    BadParameter,
-}
-
-/// A refused lookup: what is wrong, for the person who asked, and the closest ids.
-#[derive(Debug, Clone, PartialEq)]
+/// A refused lookup: the error (an id naming no entity is [`Error::NotFound`], a bad
+/// parameter [`Error::InvalidInput`]) and the closest ids.
+#[derive(Debug)]
 pub struct Rejection {
-    /// Which kind of refusal.
-    pub kind: RejectionKind,
-    /// The explanation.
-    pub detail: String,
+    /// What is wrong, for the person who asked; its status comes from [`Error::status`].
+    pub error: Error,
     /// The closest existing entities (by id and label), best first.
     pub suggestions: Vec<EntityRef>,
 }
@@ -362,8 +353,7 @@ pub struct Rejection {
 impl Rejection {
     fn bad(detail: impl Into<String>) -> Self {
         Self {
-            kind: RejectionKind::BadParameter,
-            detail: detail.into(),
+            error: Error::InvalidInput(detail.into()),
             suggestions: Vec::new(),
         }
     }
@@ -521,53 +511,6 @@ pub fn id_of(iri: &str) -> String {
         return local.to_owned();
     }
     compact(iri)
-}
-
-/// An IRI in compact form when one of the predeclared prefixes fits.
-pub fn compact(iri: &str) -> String {
-    for (p, ns) in PREFIXES {
-        if let Some(local) = iri.strip_prefix(ns) {
-            if !local.is_empty() && !local.contains(['/', '#']) {
-                return format!("{p}:{local}");
-            }
-        }
-    }
-    iri.to_owned()
-}
-
-/// Expands a vocabulary argument: `partnerOf` (an `ak:` local name), `ak:partnerOf` (any
-/// predeclared prefix) or a full IRI.
-fn expand_term(arg: &str) -> String {
-    let arg = arg.trim();
-    let arg = arg
-        .strip_prefix('<')
-        .and_then(|a| a.strip_suffix('>'))
-        .unwrap_or(arg);
-    if let Some((prefix, local)) = arg.split_once(':') {
-        if let Some((_, ns)) = PREFIXES.iter().find(|(p, _)| *p == prefix) {
-            return format!("{ns}{local}");
-        }
-        return arg.to_owned();
-    }
-    ak(arg)
-}
-
-/// Expands an entity argument: an `akid:` local name, a compact IRI or a full IRI.
-fn expand_entity(arg: &str) -> String {
-    let arg = arg.trim();
-    let arg = arg
-        .strip_prefix('<')
-        .and_then(|a| a.strip_suffix('>'))
-        .unwrap_or(arg);
-    if let Some((prefix, local)) = arg.split_once(':') {
-        if let Some((_, ns)) = PREFIXES.iter().find(|(p, _)| *p == prefix) {
-            return format!("{ns}{local}");
-        }
-        if local.starts_with("//") || prefix == "urn" {
-            return arg.to_owned();
-        }
-    }
-    format!("{AKID}{arg}")
 }
 
 fn fold(s: &str) -> String {
@@ -893,8 +836,8 @@ impl Index {
         }
     }
 
-    /// Finds an entity argument; an unknown one is refused with `kind` and the closest ids.
-    fn find(&self, arg: &str, what: &str, kind: RejectionKind) -> Result<usize, Rejection> {
+    /// Finds an entity argument; an unknown one is refused as not found, with the closest ids.
+    fn find(&self, arg: &str, what: &str) -> Result<usize, Rejection> {
         if let Some(&i) = self.by_iri.get(&expand_entity(arg)) {
             return Ok(i);
         }
@@ -904,8 +847,7 @@ impl Index {
             None => "; try /api/search?q=... to find its id".to_owned(),
         };
         Err(Rejection {
-            kind,
-            detail: format!("no {what} has the id '{arg}'{hint}"),
+            error: Error::NotFound(format!("no {what} has the id '{arg}'{hint}")),
             suggestions,
         })
     }
@@ -957,9 +899,9 @@ impl Index {
         self.by_iri.contains_key(&expand_entity(arg))
     }
 
-    /// Everything about one entity. Unknown: [`RejectionKind::UnknownEntity`].
+    /// Everything about one entity. Unknown: [`Error::NotFound`].
     pub fn entity(&self, arg: &str) -> Result<Entity, Rejection> {
-        let i = self.find(arg, "entity", RejectionKind::UnknownEntity)?;
+        let i = self.find(arg, "entity")?;
         let node = &self.nodes[i];
         let mut alt_label: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (lang, v) in &node.alt_labels {
@@ -1005,7 +947,7 @@ impl Index {
         relation: Option<&str>,
         direction: Direction,
     ) -> Result<EntityRelations, Rejection> {
-        let i = self.find(arg, "entity", RejectionKind::UnknownEntity)?;
+        let i = self.find(arg, "entity")?;
         let wanted = match relation.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => {
                 let iri = expand_term(r);
@@ -1095,13 +1037,7 @@ impl Index {
         };
         let place = |name: &str, arg: &Option<String>| -> Result<Option<usize>, Rejection> {
             match arg.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-                Some(a) => self
-                    .find(
-                        a,
-                        &format!("place (for {name})"),
-                        RejectionKind::BadParameter,
-                    )
-                    .map(Some),
+                Some(a) => self.find(a, &format!("place (for {name})")).map(Some),
                 None => Ok(None),
             }
         };
@@ -1161,7 +1097,7 @@ impl Index {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(s) => Some(self.find(s, "entity (for subject)", RejectionKind::BadParameter)?),
+            Some(s) => Some(self.find(s, "entity (for subject)")?),
             None => None,
         };
         let measure = match filter

@@ -65,19 +65,16 @@
 
 pub mod algorithms;
 pub mod analytics;
-pub mod analytics_cli;
-pub mod api;
-pub mod canonical;
 pub mod catalog;
 pub mod cli;
+pub mod describe;
 pub mod error;
 pub mod export;
 pub mod generate;
-pub mod inference;
+pub mod http;
 pub mod projection;
-pub mod rdfio;
-pub mod results;
-pub mod server;
+pub mod rdf;
+pub mod remote;
 pub mod shacl;
 pub mod sparql;
 pub mod store;

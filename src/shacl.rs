@@ -9,7 +9,7 @@
 //! error rather than silently skipped.
 
 use crate::error::{Error, Result};
-use crate::rdfio::parse_text;
+use crate::rdf::io::parse_text;
 use crate::store::KgStore;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::rdf;

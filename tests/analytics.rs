@@ -501,7 +501,7 @@ fn projection_cache_invalidates_on_writes() {
     let b = cache.get(&fresh, &spec).expect("cached");
     assert!(std::sync::Arc::ptr_eq(&a, &b));
     let quads = || {
-        Ok(autokg::rdfio::parse_text(
+        Ok(autokg::rdf::io::parse_text(
             "extra",
             b"<https://w3id.org/autokg/id/catl> <https://w3id.org/autokg/ontology#suppliesTo> <https://w3id.org/autokg/id/nio> .",
             oxigraph::io::RdfFormat::NTriples,
@@ -820,7 +820,7 @@ fn generated_store(firms: usize, seed: u64, entailment: autokg::store::Entailmen
     .expect("generates");
     let s = KgStore::open_with(None, entailment).expect("store");
     let quads = || {
-        Ok(autokg::rdfio::parse_text(
+        Ok(autokg::rdf::io::parse_text(
             "generated",
             &nq,
             oxigraph::io::RdfFormat::NQuads,
@@ -868,7 +868,7 @@ fn bench_kernels() {
     let s = KgStore::open(None).expect("store");
     let text = std::fs::read(&path).expect("the benchmark file");
     let quads = || {
-        Ok(autokg::rdfio::parse_text(
+        Ok(autokg::rdf::io::parse_text(
             &path,
             &text,
             oxigraph::io::RdfFormat::NTriples,

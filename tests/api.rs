@@ -2,7 +2,7 @@
 //! JSON-LD, the analytics routes and the OpenAPI document's examples.
 
 use crate::support::{spawn_app, spawn_app_with, TestApp};
-use autokg::server::ServeConfig;
+use autokg::http::ServeConfig;
 use autokg::vocab::{AK, AKID};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -320,8 +320,8 @@ fn unknown_ids_are_404_problems_with_suggestions() {
     assert!(p["detail"].as_str().unwrap_or_default().contains("'sers'"));
     let p = problem(&app, "/api/firms/volkswagen-anhu/relations", 404);
     assert_eq!(p["suggestions"][0]["id"], "volkswagen-anhui", "{p}");
-    // A filter naming nothing is a bad request, with suggestions too.
-    let p = problem(&app, "/api/firms?city=hefie", 400);
+    // An unknown entity is 404 wherever it is named, in a filter too (one error mapping).
+    let p = problem(&app, "/api/firms?city=hefie", 404);
     assert_eq!(p["suggestions"][0]["id"], "hefei", "{p}");
     let p = problem(&app, "/api/firms?type=Bakery", 400);
     assert!(p["detail"]
@@ -387,7 +387,7 @@ fn the_path_from_huawei_to_seres_is_one_partner_of_hop_from_paragraph_2() {
     assert_eq!(relation["paragraphs"], serde_json::json!([2]));
     assert_eq!(relation["assertion"], format!("{AK}Stated"));
     assert_eq!(doc["from"]["id"], format!("{AKID}huawei"));
-    let p = problem(&app, "/api/paths?from=huawei&to=sers", 400);
+    let p = problem(&app, "/api/paths?from=huawei&to=sers", 404);
     assert_eq!(p["suggestions"][0]["id"], "seres", "{p}");
     problem(&app, "/api/paths?from=huawei&to=seres&k=0", 400);
     problem(&app, "/api/paths?from=huawei", 400);
@@ -431,7 +431,7 @@ fn centrality_critical_and_impact_answer_and_refuse_unknown_names() {
     assert!(p["detail"].as_str().unwrap_or_default().contains("'nope'"));
     problem(&app, "/api/analytics/critical?projection=nope", 400);
     problem(&app, "/api/analytics/impact", 400);
-    let p = problem(&app, "/api/analytics/impact?node=jeta", 400);
+    let p = problem(&app, "/api/analytics/impact?node=jeta", 404);
     assert_eq!(p["suggestions"][0]["id"], "jetta", "{p}");
 }
 

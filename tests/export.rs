@@ -70,7 +70,7 @@ const HOSTILE_LABELS: &[(&str, Option<&str>, &str)] = &[
 
 fn hostile_store() -> KgStore {
     let s = KgStore::open(None).expect("store");
-    let quads = autokg::rdfio::parse_text(
+    let quads = autokg::rdf::io::parse_text(
         "hostile.ttl",
         HOSTILE.as_bytes(),
         RdfFormat::Turtle,
@@ -954,7 +954,7 @@ fn http_neighbourhoods_resolve_entities_and_refuse_what_is_too_large() {
 #[test]
 fn http_exports_hostile_and_synthetic_data_loaded_through_the_graph_store() {
     let token = "export-test-token";
-    let app = spawn_app_with(autokg::server::ServeConfig {
+    let app = spawn_app_with(autokg::http::ServeConfig {
         update_token: Some(token.into()),
         ..Default::default()
     });
@@ -1023,7 +1023,7 @@ fn the_page_for_people_embeds_the_examples_and_fetches_nothing_external() {
     assert_eq!(header(&r, "content-type"), "text/html; charset=utf-8");
     assert!(header(&r, "content-security-policy").contains("connect-src 'self'"));
     let html = r.text().expect("body");
-    for (name, query) in autokg::export::page::EXAMPLES {
+    for (name, query) in autokg::http::page::EXAMPLES {
         let title = query
             .lines()
             .next()

@@ -1,7 +1,7 @@
 //! The SPARQL endpoint and graph store over real HTTP: every protocol rule of the issue.
 
 use crate::support::{spawn_app, spawn_app_with, TestApp};
-use autokg::server::ServeConfig;
+use autokg::http::ServeConfig;
 use oxigraph::io::{RdfFormat, RdfParser};
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod api;
+mod architecture;
 mod cli;
 mod export;
 mod facts;

@@ -96,13 +96,13 @@ impl TestApp {
 }
 
 /// Starts the server with `config` (its bind address is replaced by `127.0.0.1:0`).
-pub fn spawn_app_with(mut config: autokg::server::ServeConfig) -> TestApp {
+pub fn spawn_app_with(mut config: autokg::http::ServeConfig) -> TestApp {
     config.bind = "127.0.0.1:0".into();
     let store = std::sync::Arc::new(KgStore::open(None).expect("store"));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = autokg::server::Application::build(config, store).expect("binds");
+            let app = autokg::http::Application::build(config, store).expect("binds");
             tx.send(app.port()).expect("report port");
             app.run_until_stopped().await
         })
@@ -119,5 +119,5 @@ pub fn spawn_app_with(mut config: autokg::server::ServeConfig) -> TestApp {
 
 /// Starts the server with the defaults (read-only, 30 s limit).
 pub fn spawn_app() -> TestApp {
-    spawn_app_with(autokg::server::ServeConfig::default())
+    spawn_app_with(autokg::http::ServeConfig::default())
 }

@@ -9,18 +9,16 @@
 //! and the same graph always gives the same bytes (nodes in IRI order, edges by source then
 //! target). [`rdf`] writes the RDF behind a graph in the SPARQL endpoint's RDF syntaxes.
 //!
-//! Exporters know nothing of HTTP: [`http`] adapts them to actix-web (and [`page`] serves
-//! the page for people at `/`), [`cli`] to `autokg export`.
+//! Exporters know nothing of HTTP or the command line: `crate::http::api::export` serves
+//! them at `/api/export` and `/api/entities/{id}/neighbourhood`, `crate::cli::export` runs
+//! `autokg export`.
 
-pub mod cli;
 pub mod csv;
 pub mod cytoscape;
 pub mod dot;
 pub mod gexf;
 pub mod graphml;
-pub mod http;
 pub mod model;
-pub mod page;
 pub mod rdf;
 
 pub use model::{ExportEdge, ExportError, ExportGraph, ExportNode, Scope};

@@ -5,6 +5,7 @@
 
 use crate::algorithms::NodeId;
 use crate::analytics::{self, Measure, MeasureOptions, Score};
+pub use crate::describe::local_name;
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
@@ -178,14 +179,6 @@ pub fn is_integer_measure(m: Measure) -> bool {
         m,
         Measure::CoreNumber | Measure::Components | Measure::Dominators
     )
-}
-
-/// The part of an IRI after its last `#` or `/` (the whole IRI when that is empty).
-pub fn local_name(iri: &str) -> &str {
-    match iri.rfind(['#', '/']) {
-        Some(i) if i + 1 < iri.len() => &iri[i + 1..],
-        _ => iri,
-    }
 }
 
 impl ExportGraph {

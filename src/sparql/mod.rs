@@ -6,6 +6,7 @@ pub mod description;
 pub mod evaluate;
 pub mod negotiate;
 pub mod protocol;
+pub mod results;
 pub mod service;
 
 pub use protocol::{HttpError, Operation, QueryRequest, UpdateRequest};

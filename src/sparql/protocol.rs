@@ -102,13 +102,15 @@ impl HttpError {
 }
 
 impl From<crate::error::Error> for HttpError {
+    /// The status comes from [`crate::error::Error::status`], the one mapping; a timeout
+    /// keeps its own message (the limit and what to do about it).
     fn from(e: crate::error::Error) -> Self {
-        use crate::error::Error;
         match &e {
-            Error::NotFound(_) => Self::not_found(e.to_string()),
-            Error::Timeout(d) => Self::timeout(*d),
-            e if e.is_user_error() => Self::bad_request(e.to_string()),
-            e => Self::internal(e.to_string()),
+            crate::error::Error::Timeout(d) => Self::timeout(*d),
+            e => Self {
+                status: e.status(),
+                message: e.to_string(),
+            },
         }
     }
 }

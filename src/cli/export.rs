@@ -1,10 +1,10 @@
 //! `autokg export`: clap arguments and the command, glue between the command line and the
 //! exporters. Progress (phases, then bytes written) shows on a terminal only.
 
-use super::model::{ExportGraph, Scope};
-use super::{rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
+use crate::export::model::{ExportGraph, Scope};
+use crate::export::{rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
 use crate::projection::{Projection, ProjectionSpec, DEFAULT};
 use crate::store::KgStore;
 use clap::Args;
@@ -43,7 +43,7 @@ pub struct ExportArgs {
     /// Scores every node carries, computed on the whole projection: a comma-separated list
     /// of measures (pagerank, betweenness, degree, in-degree, out-degree, closeness,
     /// harmonic, eigenvector, kcore, components), or `none`. The first one sizes GEXF nodes.
-    #[arg(long, value_name = "LIST", default_value = super::DEFAULT_SCORES)]
+    #[arg(long, value_name = "LIST", default_value = crate::export::DEFAULT_SCORES)]
     pub scores: String,
     /// Refuse a neighbourhood with more nodes than this (the message gives the count).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
@@ -81,7 +81,7 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
             args.depth
         )));
     }
-    let measures = super::measures_for(format, &args.scores)?;
+    let measures = crate::export::measures_for(format, &args.scores)?;
     let spec = match (&args.file, &args.projection) {
         (Some(path), _) => ProjectionSpec::from_file(path)?,
         (None, Some(name)) => ProjectionSpec::named(name)?,

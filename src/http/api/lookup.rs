@@ -2,12 +2,14 @@
 //! Each handler decodes its parameters, asks the [`crate::catalog`] index and encodes the
 //! answer; the index is in memory, so only a rebuild (after a write) leaves the async worker.
 
-use super::reply::{ApiError, Problem, Reply};
-use super::{query, Context, Ctx};
+use super::reply::Reply;
+use super::{query, Context};
 use crate::catalog::{
     Direction, Entity, EntityRelations, FirmFilter, FirmPage, ObservationFilter, ObservationList,
     SearchResults, DEFAULT_LIMIT,
 };
+use crate::http::problem::{Problem, ProblemDetails};
+use crate::http::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -93,19 +95,19 @@ pub struct SearchQuery {
         (status = 200, description = "The entity.", content((Entity = "application/json"), (Entity = "application/ld+json")),
             headers(("ETag" = String, description = "Changes when the store does."), ("Cache-Control" = String))),
         (status = 304, description = "Not modified since the `If-None-Match` ETag."),
-        (status = 404, description = "No such entity; `suggestions` lists the closest ids.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entity; `suggestions` lists the closest ids.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn entity(
-    ctx: Ctx,
+    state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let reply = Reply::new(&req, &ctx.app);
+) -> Result<HttpResponse, Problem> {
+    let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
-    let entity = ctx.index().await?.entity(&id)?;
+    let entity = state.index().await?.entity(&id)?;
     reply.send(Context::Lookup, &entity)
 }
 
@@ -120,12 +122,13 @@ pub async fn entity(
         (status = 200, description = "One page of firms.", content((FirmPage = "application/json"), (FirmPage = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "A filter names nothing known (with suggestions), a bad limit or cursor.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown class, a bad limit or cursor.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "A place filter names no entity (with suggestions).", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn firms(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn firms(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let q: FirmsQuery = query(&req)?;
-    let reply = Reply::new(&req, &ctx.app);
+    let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
@@ -136,7 +139,7 @@ pub async fn firms(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError>
         region: q.region,
     };
     let limit = q.limit.map_or(DEFAULT_LIMIT, |l| l as usize);
-    let page: FirmPage = ctx
+    let page: FirmPage = state
         .index()
         .await?
         .firms(&filter, limit, q.cursor.as_deref())?;
@@ -153,23 +156,24 @@ pub async fn firms(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError>
         (status = 200, description = "The relations.", content((EntityRelations = "application/json"), (EntityRelations = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "An unknown relation type or direction.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entity; `suggestions` lists the closest ids.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown relation type or direction.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such entity; `suggestions` lists the closest ids.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn relations(
-    ctx: Ctx,
+    state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Problem> {
     let q: RelationsQuery = query(&req)?;
-    let reply = Reply::new(&req, &ctx.app);
+    let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
     let direction = q.direction.unwrap_or_default();
     let relations: EntityRelations =
-        ctx.index()
+        state
+            .index()
             .await?
             .relations(&id, q.relation.as_deref(), direction)?;
     reply.send(Context::Lookup, &relations)
@@ -186,12 +190,16 @@ pub async fn relations(
         (status = 200, description = "The observations.", content((ObservationList = "application/json"), (ObservationList = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "An unknown subject or measure, or a bad date.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown measure, or a bad date.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "The subject names no entity (with suggestions).", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn observations(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn observations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
     let q: ObservationsQuery = query(&req)?;
-    let reply = Reply::new(&req, &ctx.app);
+    let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
@@ -201,7 +209,7 @@ pub async fn observations(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, Ap
         from: q.from,
         to: q.to,
     };
-    let list: ObservationList = ctx.index().await?.observations(&filter)?;
+    let list: ObservationList = state.index().await?.observations(&filter)?;
     reply.send(Context::Lookup, &list)
 }
 
@@ -216,27 +224,27 @@ pub async fn observations(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, Ap
         (status = 200, description = "Hits, best first.", content((SearchResults = "application/json"), (SearchResults = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "No `q`, or a bad limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No `q`, or a bad limit.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn search(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn search(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let q: SearchQuery = query(&req)?;
     let limit = q.limit.unwrap_or(10) as usize;
     if !(1..=crate::catalog::MAX_SEARCH).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
+        return Err(Problem::bad_request(format!(
             "limit={limit} is out of range; ask for 1 to {} hits",
             crate::catalog::MAX_SEARCH
         )));
     }
     if q.q.is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(Problem::bad_request(
             "q is empty; give some text to look for, such as q=Seres or q=问界",
         ));
     }
-    let reply = Reply::new(&req, &ctx.app);
+    let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
-    let results: SearchResults = ctx.index().await?.search(&q.q, limit);
+    let results: SearchResults = state.index().await?.search(&q.q, limit);
     reply.send(Context::Lookup, &results)
 }

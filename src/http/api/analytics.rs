@@ -3,11 +3,13 @@
 //! evaluation slot, and encode. The wire types mirror the façade's reports field for field
 //! (the same JSON as `autokg ... --format json`) and carry the OpenAPI schemas.
 
-use super::reply::{ApiError, Problem, Reply};
-use super::{query, Context, Ctx};
+use super::reply::Reply;
+use super::{query, Context};
 use crate::analytics::{self as core, Measure, MeasureOptions};
+use crate::http::problem::{Problem, ProblemDetails};
+use crate::http::AppState;
 use crate::projection::{ProjectionSpec, DEFAULT, NAMED};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
@@ -534,7 +536,7 @@ pub struct PathsQuery {
     pub projection: Option<String>,
 }
 
-fn spec(name: Option<&str>, default: &str) -> Result<ProjectionSpec, ApiError> {
+fn spec(name: Option<&str>, default: &str) -> Result<ProjectionSpec, Problem> {
     Ok(ProjectionSpec::named(name.unwrap_or(default))?)
 }
 
@@ -552,11 +554,15 @@ fn spec(name: Option<&str>, default: &str) -> Result<ProjectionSpec, ApiError> {
         (status = 200, description = "The scores.", content((CentralityReport = "application/json"), (CentralityReport = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "An unknown measure, projection or root, options that do not fit the measure, or no convergence.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown measure or projection, options that do not fit the measure, or no convergence.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "An unknown root entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn centrality(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
     let q: CentralityQuery = query(&req)?;
     let measure: Measure = q.measure.parse()?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
@@ -569,7 +575,7 @@ pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiE
         top: q.top.map(|t| t as usize),
     };
     let names = q.root.into_iter().collect();
-    on_projection::<_, CentralityReport>(&ctx, &req, spec, names, move |store, p| {
+    on_projection::<_, CentralityReport>(&state, &req, spec, names, move |store, p| {
         core::measure(store, p, measure, &options)
     })
     .await
@@ -579,23 +585,23 @@ pub async fn centrality(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiE
 /// `work` on a blocking thread under an evaluation permit (`names` are the entities the
 /// request names, for suggestions on a 404), sent as JSON or JSON-LD in its wire form `W`.
 async fn on_projection<R, W>(
-    ctx: &Ctx,
+    state: &AppState,
     req: &HttpRequest,
     spec: ProjectionSpec,
     names: Vec<String>,
     work: impl FnOnce(&crate::store::KgStore, &crate::projection::Projection) -> crate::error::Result<R>
         + Send
         + 'static,
-) -> Result<HttpResponse, ApiError>
+) -> Result<HttpResponse, Problem>
 where
     R: Send + 'static,
     W: From<R> + Serialize,
 {
-    let reply = Reply::new(req, &ctx.app);
+    let reply = Reply::new(req, state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
-    let report = ctx
+    let report = state
         .analyse(names, move |store, projections| {
             let p = projections.get(store, &spec)?;
             work(store, &p)
@@ -614,14 +620,17 @@ where
         (status = 200, description = "Single points of failure.", content((CriticalReport = "application/json"), (CriticalReport = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "An unknown projection.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn critical(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn critical(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Problem> {
     let q: CriticalQuery = query(&req)?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
-    on_projection::<_, CriticalReport>(&ctx, &req, spec, Vec::new(), core::critical).await
+    on_projection::<_, CriticalReport>(&state, &req, spec, Vec::new(), core::critical).await
 }
 
 /// What removing one or more entities together cuts off.
@@ -637,11 +646,12 @@ pub async fn critical(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiErr
         (status = 200, description = "The impact.", content((ImpactReport = "application/json"), (ImpactReport = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "No node, an unknown entity (with suggestions) or one outside the projection, or an unknown projection.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No node, too many, or an unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "An unknown entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn impact(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn impact(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let q: ImpactQuery = query(&req)?;
     let nodes: Vec<String> = form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(k, _)| k == "node")
@@ -654,19 +664,19 @@ pub async fn impact(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError
         })
         .collect();
     if nodes.is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(Problem::bad_request(
             "name at least one entity to remove: node=jetta (repeat node= for several)",
         ));
     }
     if nodes.len() > MAX_REMOVED {
-        return Err(ApiError::bad_request(format!(
+        return Err(Problem::bad_request(format!(
             "{} nodes named; remove at most {MAX_REMOVED} at once",
             nodes.len()
         )));
     }
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
     let names = nodes.clone();
-    on_projection::<_, ImpactReport>(&ctx, &req, spec, names, move |store, p| {
+    on_projection::<_, ImpactReport>(&state, &req, spec, names, move |store, p| {
         core::impact(store, &nodes, p)
     })
     .await
@@ -683,21 +693,22 @@ pub async fn impact(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError
         (status = 200, description = "The paths.", content((PathsReport = "application/json"), (PathsReport = "application/ld+json")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
-        (status = 400, description = "A missing or unknown entity (with suggestions), one outside the projection, a bad k or an unknown projection.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A missing entity, a bad k or an unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "An unknown entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
-pub async fn paths(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn paths(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
     let q: PathsQuery = query(&req)?;
     let k = q.k.unwrap_or(1) as usize;
     if !(1..=MAX_K).contains(&k) {
-        return Err(ApiError::bad_request(format!(
+        return Err(Problem::bad_request(format!(
             "k={k} is out of range; ask for 1 to {MAX_K} paths"
         )));
     }
     let spec = spec(q.projection.as_deref(), "all")?;
     let names = vec![q.from.clone(), q.to.clone()];
-    on_projection::<_, PathsReport>(&ctx, &req, spec, names, move |store, p| {
+    on_projection::<_, PathsReport>(&state, &req, spec, names, move |store, p| {
         core::paths(store, &q.from, &q.to, k, p)
     })
     .await

@@ -1,7 +1,8 @@
 //! `/store`: the SPARQL 1.1 Graph Store HTTP Protocol (reads open, writes behind the token).
 
-use super::{error_response, stream_blocking, AppState};
-use crate::rdfio::parse_text;
+use super::stream::{error_response, negotiated, plain, stream_blocking};
+use super::AppState;
+use crate::rdf::io::parse_text;
 use crate::sparql::evaluate::{rdf_format, ChunkWriter, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::{HttpError, GRAPH_TYPES};
@@ -53,7 +54,7 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let store = state.store.clone();
     let head_only = req.method() == actix_web::http::Method::HEAD;
-    stream_blocking(media, move |mut sink| {
+    stream_blocking(negotiated(media), plain, move |mut sink| {
         match store.graph_exists(graph.as_ref()) {
             Ok(true) => {}
             Ok(false) => {

@@ -2,9 +2,13 @@
 //! embedded ontology and curated data into their graphs, keeps the RDFS entailments in the
 //! inferred graph current, and runs queries, updates, loads and dumps.
 
+mod stats;
+
+pub use stats::Stats;
+
 use crate::error::{Error, Result};
-use crate::inference::{is_schema_triple, Schema, OWL_SYMMETRIC};
-use crate::rdfio::parse_text;
+use crate::rdf::inference::{is_schema_triple, Schema, OWL_SYMMETRIC};
+use crate::rdf::io::parse_text;
 use crate::vocab::{self, EMBEDDED, GRAPH_CURATED, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, rdfs};

@@ -1,6 +1,7 @@
 //! `/sparql`: the SPARQL 1.1 Protocol endpoint (queries, updates, service description).
 
-use super::{error_response, stream_blocking, AppState};
+use super::stream::{error_response, negotiated, plain, stream_blocking};
+use super::AppState;
 use crate::sparql::evaluate::{self, Head, Limits, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::protocol::parse_request;
@@ -122,7 +123,7 @@ async fn query(
     };
     let shared = state.clone();
     let start = Instant::now();
-    let mut response = stream_blocking(content_type, move |sink| {
+    let mut response = stream_blocking(negotiated(content_type), plain, move |sink| {
         shared.metrics.in_flight.inc();
         let metrics = &shared.metrics;
         let timeouts = TimeoutCounter { sink, metrics };

@@ -10,7 +10,7 @@ use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
 /// How solutions (SELECT) and booleans (ASK) are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SolutionsFormat {
     /// An aligned text table (compact IRIs, readable on a terminal).
@@ -23,6 +23,27 @@ pub enum SolutionsFormat {
     Csv,
     /// SPARQL 1.1 Query Results TSV.
     Tsv,
+}
+
+impl std::str::FromStr for SolutionsFormat {
+    type Err = Error;
+
+    /// `table`, `json`, `xml`, `csv` or `tsv`, in any case; anything else is an
+    /// [`Error::InvalidInput`] listing the names.
+    fn from_str(name: &str) -> Result<Self> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "table" => Self::Table,
+            "json" => Self::Json,
+            "xml" => Self::Xml,
+            "csv" => Self::Csv,
+            "tsv" => Self::Tsv,
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "unknown solutions format '{name}'; known: table, json, xml, csv, tsv"
+                )))
+            }
+        })
+    }
 }
 
 impl SolutionsFormat {

@@ -1,0 +1,127 @@
+//! What every subcommand shares for its output: report formats, the projection arguments,
+//! printing a report, opening the output file, progress bars that draw only on a terminal.
+
+use crate::cli::Outcome;
+use crate::error::{Error, Result};
+use crate::projection::ProjectionSpec;
+use crate::sparql::results::compact;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use oxigraph::model::{NamedNode, Term};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table (compact IRIs).
+    Table,
+    /// The JSON document of the HTTP API.
+    Json,
+    /// CSV with full IRIs.
+    Csv,
+}
+
+/// Which projection to run on.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectionArgs {
+    /// A named projection: supply-chain, ownership, geography, all.
+    #[arg(long, value_name = "NAME")]
+    pub projection: Option<String>,
+    /// Your own projection: a SPARQL SELECT of ?source ?target [?relation ?weight], with a
+    /// `# directed: true|false` comment line at the top.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "projection"
+    )]
+    pub file: Option<PathBuf>,
+}
+
+impl ProjectionArgs {
+    /// The chosen projection: the file, the name, or `default`.
+    pub fn spec(&self, default: &str) -> Result<ProjectionSpec> {
+        match (&self.file, &self.projection) {
+            (Some(path), _) => ProjectionSpec::from_file(path),
+            (None, Some(name)) => ProjectionSpec::named(name),
+            (None, None) => ProjectionSpec::named(default),
+        }
+    }
+}
+
+/// Text for people or JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Prints a report on standard output: the JSON document of the HTTP API, or `table`.
+pub fn print_report<T: serde::Serialize>(
+    format: Format,
+    report: &T,
+    table: impl FnOnce(&T, &mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<Outcome> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| io_error(e.into()))?;
+            writeln!(out).map_err(io_error)?;
+        }
+        Format::Table | Format::Csv => table(report, &mut out).map_err(io_error)?,
+    }
+    out.flush().map_err(io_error)?;
+    Ok(Outcome::Success)
+}
+
+/// The error of `--format csv` on a command that prints only a table or JSON.
+pub fn table_or_json(command: &str) -> Error {
+    Error::InvalidInput(format!(
+        "--format csv is for centrality; {command} prints a table or json"
+    ))
+}
+
+/// A failed write to standard output.
+pub fn io_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        source,
+    }
+}
+
+/// A buffered writer to `path`, or to standard output.
+pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(
+            |source| Error::Io {
+                path: p.to_owned(),
+                source,
+            },
+        )?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// A spinner counting quads, drawn on standard error only when it is a terminal.
+pub fn progress_bar(label: &str) -> ProgressBar {
+    // indicatif draws on standard error only when it is a terminal.
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {human_pos} quads ({per_sec}) {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(label.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// An IRI as a person reads it: compact with a predeclared prefix, else in angle brackets.
+pub fn short(iri: &str) -> String {
+    match NamedNode::new(iri) {
+        Ok(n) => compact(&Term::NamedNode(n)),
+        Err(_) => iri.to_owned(),
+    }
+}

@@ -1,0 +1,142 @@
+//! The HTTP edge, the only module that knows actix-web: the application (state built once,
+//! middleware, route table) and every route. Handlers decode the request, call the core and
+//! encode the answer; protocol rules live in [`crate::sparql`], lookups in
+//! [`crate::catalog`], analytics in [`crate::analytics`], writers in [`crate::export`].
+//!
+//! - [`sparql`]: `/sparql` (SPARQL 1.1 Protocol); [`graph_store`]: `/store` (Graph Store
+//!   Protocol); [`health`]: `/healthz`, `/metrics`; [`page`]: `/`.
+//! - [`api`]: the JSON API under `/api` (lookups, analytics, exports); [`openapi`]: its
+//!   OpenAPI document.
+//! - [`state`]: [`AppState`] and [`ServeConfig`]; [`middleware`]: the request span;
+//!   [`metrics`]: Prometheus metrics; [`problem`]: RFC 9457 errors; [`stream`]: the one
+//!   streaming body and the plain-text errors.
+
+pub mod api;
+mod graph_store;
+mod health;
+pub mod metrics;
+mod middleware;
+pub mod openapi;
+pub mod page;
+pub mod problem;
+mod sparql;
+pub mod state;
+pub mod stream;
+
+pub use state::{AppState, ServeConfig, DEFAULT_MAX_BODY, QUEUE_WAIT};
+
+use crate::store::KgStore;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
+use actix_web::{web, App, HttpServer};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free one) and builds the server around `store`:
+    /// the [`AppState`] is built here, once, and shared by every worker.
+    pub fn build(config: ServeConfig, store: Arc<KgStore>) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(&config.bind)?;
+        let address = listener.local_addr()?;
+        let state = web::Data::new(AppState::new(store, config));
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let server = HttpServer::new(move || {
+            let cors = cors(&state.config.cors);
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(state.config.max_body))
+                .wrap(actix_web::middleware::Condition::new(
+                    !state.config.cors.is_empty(),
+                    cors,
+                ))
+                .wrap(actix_web::middleware::from_fn(middleware::request_span))
+                .route("/sparql", web::get().to(sparql::sparql))
+                .route("/sparql", web::post().to(sparql::sparql))
+                .route("/sparql", web::route().to(sparql::method_not_allowed))
+                .route("/store", web::get().to(graph_store::read))
+                .route("/store", web::head().to(graph_store::read))
+                .route("/store", web::put().to(graph_store::put))
+                .route("/store", web::post().to(graph_store::post))
+                .route("/store", web::delete().to(graph_store::delete))
+                .route("/healthz", web::get().to(health::healthz))
+                .route("/metrics", web::get().to(health::metrics_text))
+                .route("/", web::get().to(page::index))
+                .configure(api::configure)
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { server, address })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT, SIGTERM or [`ServerHandle::stop`]; shuts down gracefully.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Runs a server on `store` until SIGINT or SIGTERM (what `autokg serve` does): binds,
+/// logs the address, the store's size and whether it is read-only, and serves on an actix
+/// runtime of its own. Errors: [`crate::error::Error::Io`] when the address cannot be bound.
+pub fn serve(config: ServeConfig, store: Arc<KgStore>) -> crate::error::Result<()> {
+    let io = |what: &str| {
+        let what = what.to_owned();
+        move |source| crate::error::Error::Io {
+            path: what.into(),
+            source,
+        }
+    };
+    let quads = store.len()?;
+    let persistent = store.is_persistent();
+    let read_only = config.update_token.is_none();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config, store).map_err(io("<listener>"))?;
+        tracing::info!(
+            address = %app.address(),
+            quads,
+            persistent,
+            read_only,
+            "autokg listening on http://{}/ (SPARQL at /sparql, graph store at /store)",
+            app.address()
+        );
+        app.run_until_stopped().await.map_err(io("<server>"))
+    })
+}
+
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin().send_wildcard()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
