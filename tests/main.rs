@@ -4,6 +4,7 @@ mod analytics;
 mod api;
 mod architecture;
 mod cli;
+mod errors;
 mod export;
 mod facts;
 mod http;

@@ -1,11 +1,12 @@
 //! `autokg export`: clap arguments and the command, glue between the command line and the
 //! exporters. Progress (phases, then bytes written) shows on a terminal only.
 
+use super::output::ProjectionArgs;
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::export::model::{ExportGraph, Scope};
 use crate::export::{rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
-use crate::projection::{Projection, ProjectionSpec, DEFAULT};
+use crate::projection::{Projection, DEFAULT};
 use crate::store::KgStore;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -21,18 +22,9 @@ pub struct ExportArgs {
     /// nquads, trig, rdfxml, jsonld.
     #[arg(long, value_name = "FORMAT")]
     pub format: String,
-    /// A named projection: supply-chain, ownership, geography, all (default: supply-chain;
-    /// with --around, all).
-    #[arg(long, value_name = "NAME")]
-    pub projection: Option<String>,
-    /// Your own projection: a SPARQL SELECT of ?source ?target [?relation ?weight].
-    #[arg(
-        short = 'f',
-        long = "file",
-        value_name = "FILE",
-        conflicts_with = "projection"
-    )]
-    pub file: Option<PathBuf>,
+    /// The projection (default: supply-chain; with --around, all).
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
     /// Export only this entity's neighbourhood (akid local name or IRI): the nodes within
     /// --depth hops, edges followed either way, and every edge among them.
     #[arg(long, value_name = "ENTITY")]
@@ -82,12 +74,11 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
         )));
     }
     let measures = crate::export::measures_for(format, &args.scores)?;
-    let spec = match (&args.file, &args.projection) {
-        (Some(path), _) => ProjectionSpec::from_file(path)?,
-        (None, Some(name)) => ProjectionSpec::named(name)?,
-        (None, None) if args.around.is_some() => ProjectionSpec::named("all")?,
-        (None, None) => ProjectionSpec::named(DEFAULT)?,
-    };
+    let spec = args.projection.spec(if args.around.is_some() {
+        "all"
+    } else {
+        DEFAULT
+    })?;
     let scope = match &args.around {
         Some(entity) => Scope::Neighbourhood {
             entity: entity.clone(),

@@ -38,19 +38,20 @@ fn target(req: &HttpRequest) -> Result<GraphName, HttpError> {
 
 /// GET and HEAD: the graph's triples in the negotiated syntax (Turtle by default).
 pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let graph = match target(&req) {
-        Ok(g) => g,
+    let negotiated_read = || {
+        let graph = target(&req)?;
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        let not_acceptable = || HttpError::not_acceptable(GRAPH_TYPES);
+        let media = negotiate(accept, GRAPH_TYPES).ok_or_else(not_acceptable)?;
+        let format = rdf_format(media).ok_or_else(not_acceptable)?;
+        Ok::<_, HttpError>((graph, media, format))
+    };
+    let (graph, media, format) = match negotiated_read() {
+        Ok(t) => t,
         Err(e) => return error_response(&e),
-    };
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let Some(media) = negotiate(accept, GRAPH_TYPES) else {
-        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
-    };
-    let Some(format) = rdf_format(media) else {
-        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
     };
     let store = state.store.clone();
     let head_only = req.method() == actix_web::http::Method::HEAD;
@@ -96,12 +97,16 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 
 /// PUT: replace the graph (201 when it is new, 204 when it existed).
 pub async fn put(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
-    write(req, body, state, true).await
+    write(req, body, state, true)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
 }
 
 /// POST: add to the graph (201 when it is new, 204 when it existed).
 pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
-    write(req, body, state, false).await
+    write(req, body, state, false)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
 }
 
 async fn write(
@@ -109,17 +114,12 @@ async fn write(
     body: web::Bytes,
     state: web::Data<AppState>,
     replace: bool,
-) -> HttpResponse {
-    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
-        return error_response(&e);
-    }
-    let graph = match target(&req) {
-        Ok(g) => g,
-        Err(e) => return error_response(&e),
-    };
+) -> Result<HttpResponse, HttpError> {
+    state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
+    let graph = target(&req)?;
     if let GraphName::NamedNode(g) = &graph {
         if g.as_str() == crate::vocab::GRAPH_INFERRED || g.as_str() == crate::vocab::GRAPH_META {
-            return error_response(&HttpError::bad_request(format!(
+            return Err(HttpError::bad_request(format!(
                 "{g} is written by autokg itself"
             )));
         }
@@ -137,7 +137,7 @@ async fn write(
         })
         .unwrap_or_default();
     let Some(format) = rdf_format(&content_type).filter(|f| !f.supports_datasets()) else {
-        return error_response(&HttpError::unsupported_media_type(
+        return Err(HttpError::unsupported_media_type(
             if content_type.is_empty() { "(none)" } else { &content_type },
             "an RDF graph syntax: text/turtle, application/n-triples, application/rdf+xml or application/ld+json",
         ));
@@ -148,24 +148,25 @@ async fn write(
             .collect::<crate::error::Result<Vec<_>>>()?;
         store.write_graph(graph.as_ref(), quads, replace)
     })
-    .await;
-    match result {
-        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
-        Ok(Ok(false)) => HttpResponse::Created().finish(),
-        Ok(Err(e)) => error_response(&HttpError::from(e)),
-        Err(e) => error_response(&HttpError::internal(e.to_string())),
-    }
+    .await
+    .map_err(|e| HttpError::internal(e.to_string()))?;
+    Ok(if result? {
+        HttpResponse::NoContent().finish()
+    } else {
+        HttpResponse::Created().finish()
+    })
 }
 
 /// DELETE: remove the graph (204), or 404 when there is none.
 pub async fn delete(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
-        return error_response(&e);
-    }
-    let graph = match target(&req) {
-        Ok(g) => g,
-        Err(e) => return error_response(&e),
-    };
+    remove(req, state)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
+}
+
+async fn remove(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, HttpError> {
+    state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
+    let graph = target(&req)?;
     let store = state.store.clone();
     let result = web::block(move || {
         if !store.graph_exists(graph.as_ref())? {
@@ -173,11 +174,11 @@ pub async fn delete(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         }
         store.delete_graph(graph.as_ref())
     })
-    .await;
-    match result {
-        Ok(Ok(true)) => HttpResponse::NoContent().finish(),
-        Ok(Ok(false)) => error_response(&HttpError::not_found("no such graph")),
-        Ok(Err(e)) => error_response(&HttpError::from(e)),
-        Err(e) => error_response(&HttpError::internal(e.to_string())),
+    .await
+    .map_err(|e| HttpError::internal(e.to_string()))?;
+    if result? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(HttpError::not_found("no such graph"))
     }
 }

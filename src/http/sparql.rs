@@ -38,8 +38,9 @@ pub async fn sparql(
         Ok(Operation::Query(q)) => query(&req, q, state).await,
         Ok(Operation::Update(u)) => update(&req, u, state).await,
         Ok(Operation::ServiceDescription) => service_description(&req, &state),
-        Err(e) => error_response(&e),
+        Err(e) => Err(e),
     }
+    .unwrap_or_else(|e| error_response(&e))
 }
 
 /// Any other method on `/sparql`.
@@ -79,7 +80,7 @@ async fn query(
     req: &HttpRequest,
     request: QueryRequest,
     state: web::Data<AppState>,
-) -> HttpResponse {
+) -> Result<HttpResponse, HttpError> {
     let hash = crate::vocab::hex(&Sha256::digest(request.query.as_bytes())[..8]);
     tracing::Span::current().record("query_hash", hash.as_str());
     let limit = state.time_limit(request.timeout);
@@ -88,35 +89,15 @@ async fn query(
     if crate::analytics::mentions_functions(&request.query) {
         // The akf: functions score nodes of the supply-chain projection of this generation.
         let shared = state.clone();
-        match web::block(move || shared.scores.get(&shared.store)).await {
-            Ok(Ok(scores)) => evaluator = crate::analytics::with_functions(evaluator, scores),
-            Ok(Err(e)) => {
-                return error_response(&HttpError::from(e));
-            }
-            Err(e) => {
-                return error_response(&HttpError::internal(e.to_string()));
-            }
-        }
+        let scores = web::block(move || shared.scores.get(&shared.store))
+            .await
+            .map_err(internal)??;
+        evaluator = crate::analytics::with_functions(evaluator, scores);
     }
-    let prepared = evaluate::prepare_query(evaluator, &request, &state.config.allow_service);
-    let (prepared, form) = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            return error_response(&e);
-        }
-    };
-    let (format, content_type) = match evaluate::negotiate_results(form, accept(req)) {
-        Ok(f) => f,
-        Err(e) => {
-            return error_response(&e);
-        }
-    };
-    let permit = match state.permit().await {
-        Ok(p) => p,
-        Err(e) => {
-            return error_response(&e);
-        }
-    };
+    let (prepared, form) =
+        evaluate::prepare_query(evaluator, &request, &state.config.allow_service)?;
+    let (format, content_type) = evaluate::negotiate_results(form, accept(req))?;
+    let permit = state.permit().await?;
     let limits = Limits {
         timeout: limit,
         max_rows: state.config.max_rows,
@@ -137,7 +118,7 @@ async fn query(
     response
         .headers_mut()
         .insert(header::VARY, header::HeaderValue::from_static("Accept"));
-    response
+    Ok(response)
 }
 
 /// Counts the timeouts that reach the client as 503s.
@@ -163,26 +144,13 @@ async fn update(
     req: &HttpRequest,
     request: UpdateRequest,
     state: web::Data<AppState>,
-) -> HttpResponse {
-    if let Err(e) = state.authorize_write(req.headers().get(header::AUTHORIZATION)) {
-        return error_response(&e);
-    }
+) -> Result<HttpResponse, HttpError> {
+    state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let limit = state.time_limit(request.timeout);
     let (token, timer) = arm_timer(limit);
     let evaluator = KgStore::evaluator().with_cancellation_token(token);
-    let prepared = match evaluate::prepare_update(evaluator, &request, &state.config.allow_service)
-    {
-        Ok(p) => p,
-        Err(e) => {
-            return error_response(&e);
-        }
-    };
-    let permit = match state.permit().await {
-        Ok(p) => p,
-        Err(e) => {
-            return error_response(&e);
-        }
-    };
+    let prepared = evaluate::prepare_update(evaluator, &request, &state.config.allow_service)?;
+    let permit = state.permit().await?;
     let store = state.store.clone();
     let result = web::block(move || {
         let r = store.update(prepared);
@@ -191,24 +159,25 @@ async fn update(
     })
     .await;
     drop(timer);
-    match result {
-        Ok(Ok(())) => HttpResponse::NoContent().finish(),
-        Ok(Err(crate::error::Error::Timeout(_))) => {
+    match result.map_err(internal)? {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(crate::error::Error::Timeout(_)) => {
             state.metrics.timeouts.inc();
-            error_response(&HttpError::timeout(limit))
+            Err(HttpError::timeout(limit))
         }
-        Ok(Err(e)) => error_response(&HttpError::from(e)),
-        Err(e) => error_response(&HttpError::internal(e.to_string())),
+        Err(e) => Err(HttpError::from(e)),
     }
 }
 
-fn service_description(req: &HttpRequest, state: &AppState) -> HttpResponse {
-    let Some(media) = negotiate(accept(req), GRAPH_TYPES) else {
-        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
-    };
-    let Some(format) = evaluate::rdf_format(media) else {
-        return error_response(&HttpError::not_acceptable(GRAPH_TYPES));
-    };
+/// A worker thread that failed.
+fn internal(e: actix_web::error::BlockingError) -> HttpError {
+    HttpError::internal(e.to_string())
+}
+
+fn service_description(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, HttpError> {
+    let not_acceptable = || HttpError::not_acceptable(GRAPH_TYPES);
+    let media = negotiate(accept(req), GRAPH_TYPES).ok_or_else(not_acceptable)?;
+    let format = evaluate::rdf_format(media).ok_or_else(not_acceptable)?;
     let info = req.connection_info();
     let endpoint = format!("{}://{}/sparql", info.scheme(), info.host());
     let triples = description::service_description(
@@ -217,16 +186,13 @@ fn service_description(req: &HttpRequest, state: &AppState) -> HttpResponse {
         state.config.update_token.is_some(),
     );
     let mut serializer = oxigraph::io::RdfSerializer::from_format(format).for_writer(Vec::new());
+    let io = |e: std::io::Error| HttpError::internal(e.to_string());
     for t in &triples {
-        if let Err(e) = serializer.serialize_triple(t.as_ref()) {
-            return error_response(&HttpError::internal(e.to_string()));
-        }
+        serializer.serialize_triple(t.as_ref()).map_err(io)?;
     }
-    match serializer.finish() {
-        Ok(body) => HttpResponse::Ok()
-            .content_type(media)
-            .insert_header((header::VARY, "Accept"))
-            .body(body),
-        Err(e) => error_response(&HttpError::internal(e.to_string())),
-    }
+    let body = serializer.finish().map_err(io)?;
+    Ok(HttpResponse::Ok()
+        .content_type(media)
+        .insert_header((header::VARY, "Accept"))
+        .body(body))
 }
