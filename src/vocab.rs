@@ -54,41 +54,31 @@ pub struct EmbeddedFile {
     pub text: &'static str,
 }
 
+/// An [`EmbeddedFile`] of the repository's `path`, compiled in, for `graph`.
+macro_rules! embedded {
+    ($path:literal, $graph:expr) => {
+        EmbeddedFile {
+            path: $path,
+            graph: $graph,
+            text: include_str!(concat!("../", $path)),
+        }
+    };
+}
+
 /// The ontology and the curated data, in the order they are loaded.
 pub const EMBEDDED: &[EmbeddedFile] = &[
-    EmbeddedFile {
-        path: "ontology/autokg.ttl",
-        graph: GRAPH_ONTOLOGY,
-        text: include_str!("../ontology/autokg.ttl"),
-    },
-    EmbeddedFile {
-        path: "data/entities.ttl",
-        graph: GRAPH_CURATED,
-        text: include_str!("../data/entities.ttl"),
-    },
-    EmbeddedFile {
-        path: "data/relations.ttl",
-        graph: GRAPH_CURATED,
-        text: include_str!("../data/relations.ttl"),
-    },
-    EmbeddedFile {
-        path: "data/observations.ttl",
-        graph: GRAPH_CURATED,
-        text: include_str!("../data/observations.ttl"),
-    },
-    EmbeddedFile {
-        path: "data/events.ttl",
-        graph: GRAPH_CURATED,
-        text: include_str!("../data/events.ttl"),
-    },
+    embedded!("ontology/autokg.ttl", GRAPH_ONTOLOGY),
+    embedded!("data/entities.ttl", GRAPH_CURATED),
+    embedded!("data/relations.ttl", GRAPH_CURATED),
+    embedded!("data/observations.ttl", GRAPH_CURATED),
+    embedded!("data/events.ttl", GRAPH_CURATED),
 ];
 
 /// The SHACL shapes that `autokg validate` checks.
-pub const SHAPES: EmbeddedFile = EmbeddedFile {
-    path: "ontology/shapes.ttl",
-    graph: "https://w3id.org/autokg/graph/shapes",
-    text: include_str!("../ontology/shapes.ttl"),
-};
+pub const SHAPES: EmbeddedFile = embedded!(
+    "ontology/shapes.ttl",
+    "https://w3id.org/autokg/graph/shapes"
+);
 
 /// A fingerprint of the embedded files: when it changes, a persistent store reloads them.
 pub fn embedded_version() -> String {

@@ -23,19 +23,35 @@ pub enum Context {
     Analytics,
 }
 
-fn prefixes() -> Map<String, Value> {
-    PREFIXES
+/// A context: the predeclared prefixes, the statement-node terms both kinds share, and
+/// `terms`.
+fn context_with(terms: Value) -> Value {
+    let mut c: Map<String, Value> = PREFIXES
         .iter()
         .map(|(p, iri)| ((*p).to_owned(), Value::String((*iri).to_owned())))
-        .collect()
+        .collect();
+    for t in [
+        json!({
+            "@version": 1.1,
+            "id": "@id",
+            "statement": "@id",
+            "relation": {"@id": "ak:predicate", "@type": "@id"},
+            "assertion": {"@id": "ak:assertion", "@type": "@id"},
+            "source": {"@id": "prov:wasDerivedFrom", "@type": "@id"},
+            "paragraphs": "ak:sourceParagraph",
+        }),
+        terms,
+    ] {
+        if let Value::Object(t) = t {
+            c.extend(t);
+        }
+    }
+    Value::Object(c)
 }
 
 fn lookup() -> Value {
-    let mut c = prefixes();
-    let terms = json!({
-        "@version": 1.1,
+    context_with(json!({
         "@base": AKID,
-        "id": "@id",
         "types": "@type",
         "label": {"@id": "rdfs:label", "@container": "@language"},
         "altLabel": {"@id": "skos:altLabel", "@container": "@language"},
@@ -44,17 +60,12 @@ fn lookup() -> Value {
         "outgoing": {"@reverse": "ak:subject"},
         "incoming": {"@reverse": "ak:object"},
         "observations": {"@reverse": "ak:subject"},
-        "statement": "@id",
-        "relation": {"@id": "ak:predicate", "@type": "@id"},
         "subject": {"@id": "ak:subject", "@type": "@id"},
         "object": {"@id": "ak:object", "@type": "@id"},
         "since": "ak:since",
         "until": "ak:until",
         "role": "ak:role",
         "product": "ak:product",
-        "assertion": {"@id": "ak:assertion", "@type": "@id"},
-        "source": {"@id": "prov:wasDerivedFrom", "@type": "@id"},
-        "paragraphs": "ak:sourceParagraph",
         "note": {"@id": "rdfs:comment", "@language": "en"},
         "measure": {"@id": "ak:measure", "@type": "@id"},
         "value": "ak:value",
@@ -66,32 +77,16 @@ fn lookup() -> Value {
         "headquarteredIn": {"@id": "ak:headquarteredIn", "@type": "@id"},
         "producesIn": {"@id": "ak:producesIn", "@type": "@id"},
         "items": "rdfs:member",
-    });
-    if let Value::Object(t) = terms {
-        c.extend(t);
-    }
-    Value::Object(c)
+    }))
 }
 
 fn analytics() -> Value {
-    let mut c = prefixes();
-    let terms = json!({
-        "@version": 1.1,
-        "id": "@id",
+    context_with(json!({
         "label": "rdfs:label",
         "score": "ak:score",
         "projection": "ak:projection",
         "nodes": "rdfs:member",
-        "statement": "@id",
-        "relation": {"@id": "ak:predicate", "@type": "@id"},
-        "assertion": {"@id": "ak:assertion", "@type": "@id"},
-        "source": {"@id": "prov:wasDerivedFrom", "@type": "@id"},
-        "paragraphs": "ak:sourceParagraph",
-    });
-    if let Value::Object(t) = terms {
-        c.extend(t);
-    }
-    Value::Object(c)
+    }))
 }
 
 /// The context object of a kind of document.
