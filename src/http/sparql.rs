@@ -2,6 +2,7 @@
 
 use super::stream::{error_response, negotiated, plain, stream_blocking};
 use super::AppState;
+use crate::sparql::cancel;
 use crate::sparql::evaluate::{self, Head, Limits, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::protocol::parse_request;
@@ -85,7 +86,7 @@ async fn query(
     tracing::Span::current().record("query_hash", hash.as_str());
     let limit = state.time_limit(request.timeout);
     let (token, timer) = arm_timer(limit);
-    let mut evaluator = KgStore::evaluator().with_cancellation_token(token);
+    let mut evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     if crate::analytics::mentions_functions(&request.query) {
         // The akf: functions score nodes of the supply-chain projection of this generation.
         let shared = state.clone();
@@ -138,6 +139,10 @@ impl<S: ResponseSink> ResponseSink for TimeoutCounter<'_, S> {
     fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
         self.sink.chunk(chunk)
     }
+
+    fn head_sent(&self) -> bool {
+        self.sink.head_sent()
+    }
 }
 
 async fn update(
@@ -148,12 +153,14 @@ async fn update(
     state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let limit = state.time_limit(request.timeout);
     let (token, timer) = arm_timer(limit);
-    let evaluator = KgStore::evaluator().with_cancellation_token(token);
+    let evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     let prepared = evaluate::prepare_update(evaluator, &request, &state.config.allow_service)?;
     let permit = state.permit().await?;
     let store = state.store.clone();
     let result = web::block(move || {
-        let r = store.update(prepared);
+        // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
+        let r = cancel::catch(|| store.update(prepared))
+            .unwrap_or(Err(crate::error::Error::Timeout(limit)));
         drop(permit);
         r
     })

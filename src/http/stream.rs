@@ -37,6 +37,10 @@ impl ResponseSink for ChannelSink {
     fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
         self.body.blocking_send(chunk).is_ok()
     }
+
+    fn head_sent(&self) -> bool {
+        self.head.is_none()
+    }
 }
 
 /// Runs `work` on a blocking thread and answers with what it writes to its sink: an error

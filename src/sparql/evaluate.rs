@@ -95,17 +95,19 @@ fn parser() -> SparqlParser {
         })
 }
 
-/// Parses a query, applies the SERVICE policy and the protocol's dataset, and prepares it on
-/// `evaluator` (which carries custom functions and the cancellation token).
+/// Parses a query, applies the SERVICE policy and the protocol's dataset, adds the liveness
+/// checks of [`super::cancel`], and prepares it on `evaluator`, which must come from
+/// [`super::cancel::with_liveness`] (it carries the cancellation token and `akf:alive`).
 pub fn prepare_query(
     evaluator: SparqlEvaluator,
     request: &QueryRequest,
     allowed_services: &[String],
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let query = parser()
+    let mut query = parser()
         .parse_query(&request.query)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
     service::check_query(&query, allowed_services).map_err(HttpError::bad_request)?;
+    super::cancel::guard_query(&mut query);
     let form = match &query {
         Query::Select { .. } => QueryForm::Solutions,
         Query::Ask { .. } => QueryForm::Boolean,
@@ -155,6 +157,7 @@ pub fn prepare_update(
         .parse_update(&request.update)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
     service::check_update(&update, allowed_services).map_err(HttpError::bad_request)?;
+    super::cancel::guard_update(&mut update);
     if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {
         for op in &mut update.operations {
             if let spargebra::GraphUpdateOperation::DeleteInsert { using, .. } = op {
@@ -188,6 +191,30 @@ pub trait ResponseSink: Send {
     fn head(&mut self, head: Result<Head, HttpError>);
     /// One body chunk after `Head::Streaming`; `false` when the client left.
     fn chunk(&mut self, chunk: Result<Bytes, io::Error>) -> bool;
+    /// Whether `head` was called.
+    fn head_sent(&self) -> bool;
+
+    /// Ends the response with `error`: its status if no head was sent yet, else a broken
+    /// chunked body (the client never sees a complete-looking truncated answer).
+    fn fail(&mut self, error: HttpError) {
+        if self.head_sent() {
+            self.chunk(Err(io::Error::other(error.message)));
+        } else {
+            self.head(Err(error));
+        }
+    }
+}
+
+impl<S: ResponseSink> ResponseSink for &mut S {
+    fn head(&mut self, head: Result<Head, HttpError>) {
+        (**self).head(head);
+    }
+    fn chunk(&mut self, chunk: Result<Bytes, io::Error>) -> bool {
+        (**self).chunk(chunk)
+    }
+    fn head_sent(&self) -> bool {
+        (**self).head_sent()
+    }
 }
 
 /// An `io::Write` over a [`ResponseSink`]: a body that fits in one chunk goes out whole
@@ -295,8 +322,21 @@ fn too_many(limits: &Limits) -> HttpError {
 /// computed before anything is sent, and a result that fits in one chunk is sent whole, so
 /// errors there (a timeout, the row cap) become error statuses. Later errors end the body
 /// with an error chunk: the client sees a broken transfer, never a silently truncated one.
-/// Runs on a blocking thread.
+/// A cancelled evaluation ([`super::cancel`]) unwinds to here and ends the same way with a
+/// 503. Runs on a blocking thread.
 pub fn run_query(
+    store: &KgStore,
+    prepared: PreparedSparqlQuery,
+    format: ResultsFormat,
+    limits: Limits,
+    mut sink: impl ResponseSink,
+) {
+    if super::cancel::catch(|| evaluate_into(store, prepared, format, limits, &mut sink)).is_err() {
+        sink.fail(HttpError::timeout(limits.timeout));
+    }
+}
+
+fn evaluate_into(
     store: &KgStore,
     prepared: PreparedSparqlQuery,
     format: ResultsFormat,

@@ -2,6 +2,8 @@
 //! the service description, SERVICE policy and evaluation under limits. The server module
 //! adapts these to actix-web.
 
+pub mod algebra;
+pub mod cancel;
 pub mod description;
 pub mod evaluate;
 pub mod negotiate;
