@@ -294,14 +294,14 @@ mod tests {
             let g = house(directed);
             let reference: Vec<f64> = if directed {
                 rustworkx_core::centrality::betweenness_centrality(
-                    &crate::algorithms::to_petgraph_directed(&g),
+                    &crate::algorithms::oracle::to_petgraph_directed(&g),
                     false,
                     true,
                     1000,
                 )
             } else {
                 rustworkx_core::centrality::betweenness_centrality(
-                    &crate::algorithms::to_petgraph_undirected(&g),
+                    &crate::algorithms::oracle::to_petgraph_undirected(&g),
                     false,
                     true,
                     1000,

@@ -77,7 +77,7 @@ mod tests {
     fn agrees_with_rustworkx() {
         let g = bowtie();
         let reference: Vec<f64> = rustworkx_core::centrality::closeness_centrality(
-            &crate::algorithms::to_petgraph_undirected(&g),
+            &crate::algorithms::oracle::to_petgraph_undirected(&g),
             true,
             1000,
         )

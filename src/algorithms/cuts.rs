@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn agrees_with_rustworkx() {
         for g in [bowtie(), house(false), path5(), star5()] {
-            let pg = crate::algorithms::to_petgraph_undirected(&g);
+            let pg = crate::algorithms::oracle::to_petgraph_undirected(&g);
             let mut reference: Vec<NodeId> =
                 rustworkx_core::connectivity::articulation_points(&pg, None)
                     .into_iter()

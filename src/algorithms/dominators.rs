@@ -157,7 +157,7 @@ mod tests {
                 (6, 5),
             ],
         );
-        let pg = crate::algorithms::to_petgraph_directed(&g);
+        let pg = crate::algorithms::oracle::to_petgraph_directed(&g);
         let reference = petgraph::algo::dominators::simple_fast(&pg, 0.into());
         let ours = immediate_dominators(&g, 0, false);
         for v in 1..7u32 {

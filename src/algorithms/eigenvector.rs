@@ -101,7 +101,7 @@ mod tests {
     fn agrees_with_rustworkx() {
         for g in [house(false), bowtie(), path5()] {
             let reference = rustworkx_core::centrality::eigenvector_centrality(
-                &crate::algorithms::to_petgraph_undirected(&g),
+                &crate::algorithms::oracle::to_petgraph_undirected(&g),
                 |_| Ok::<f64, std::convert::Infallible>(1.0),
                 None,
                 None,

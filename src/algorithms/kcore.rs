@@ -114,7 +114,7 @@ mod tests {
     fn agrees_with_rustworkx_on_undirected_graphs() {
         for g in [bowtie(), house(false), path5()] {
             let reference = rustworkx_core::connectivity::core_number(
-                &crate::algorithms::to_petgraph_undirected(&g),
+                &crate::algorithms::oracle::to_petgraph_undirected(&g),
             );
             let ours = core_number(&g);
             for (node, k) in reference {

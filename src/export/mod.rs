@@ -2,9 +2,9 @@
 //! JSON, CSV node and edge lists, and RDF subgraphs (SPEC §6).
 //!
 //! The flow is one way: a [`crate::projection::Projection`] and the store give an
-//! [`ExportGraph`] ([`model`]): nodes with their full IRI, English and Chinese labels, type,
-//! city and province, and the chosen centrality scores; edges with relations, weight and
-//! source paragraphs. Each format is a writer over any [`std::io::Write`] in its own file
+//! [`ExportGraph`] ([`model`], with what it reads from the store in `attributes.rs`): nodes
+//! with their full IRI, English and Chinese labels, type, city and province, and the chosen
+//! centrality scores; edges with relations, weight and source paragraphs. Each format is a writer over any [`std::io::Write`] in its own file
 //! ([`graphml`], [`gexf`], [`dot`], [`cytoscape`], [`csv`]); none builds the file in memory,
 //! and the same graph always gives the same bytes (nodes in IRI order, edges by source then
 //! target). [`rdf`] writes the RDF behind a graph in the SPARQL endpoint's RDF syntaxes.
@@ -13,6 +13,7 @@
 //! them at `/api/export` and `/api/entities/{id}/neighbourhood`, `crate::cli::export` runs
 //! `autokg export`.
 
+mod attributes;
 pub mod csv;
 pub mod cytoscape;
 pub mod dot;

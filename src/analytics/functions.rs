@@ -1,0 +1,146 @@
+//! The `akf:` SPARQL functions (`akf:pagerank`, `akf:betweenness`, `akf:closeness`,
+//! `akf:degree`, `akf:coreNumber`) and the score snapshot and cache they read.
+
+use super::Measure;
+use crate::algorithms::{betweenness, closeness, degree, kcore, pagerank};
+use crate::error::Result;
+use crate::projection::{Projection, ProjectionSpec};
+use crate::store::KgStore;
+use crate::vocab::AKF;
+use oxigraph::model::{Literal, NamedNode, Term};
+use oxigraph::sparql::SparqlEvaluator;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The `akf:` functions, their local names and what they return.
+const FUNCTIONS: &[(&str, Measure)] = &[
+    ("pagerank", Measure::PageRank),
+    ("betweenness", Measure::Betweenness),
+    ("closeness", Measure::Closeness),
+    ("degree", Measure::Degree),
+    ("coreNumber", Measure::CoreNumber),
+];
+
+/// One function's values per node index, computed on first use (`None` when the measure
+/// did not converge).
+type Computed = OnceLock<Option<Vec<Option<Term>>>>;
+
+/// Scores of the `supply-chain` projection at one store generation, computed per measure
+/// on first use. Independent of the store once built, so SPARQL functions can hold it.
+#[derive(Debug)]
+pub struct ScoreSnapshot {
+    projection: Arc<Projection>,
+    computed: Vec<(Measure, Computed)>,
+}
+
+impl ScoreSnapshot {
+    /// A snapshot over a built projection (normally `supply-chain`).
+    pub fn new(projection: Arc<Projection>) -> Self {
+        Self {
+            projection,
+            computed: FUNCTIONS
+                .iter()
+                .map(|(_, m)| (*m, OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// The store generation the scores belong to.
+    pub fn generation(&self) -> u64 {
+        self.projection.generation()
+    }
+
+    /// The score of `node` for a function's measure, or `None` when the node is not in the
+    /// projection (or PageRank did not converge).
+    pub fn score(&self, measure: Measure, node: &Term) -> Option<Term> {
+        let Term::NamedNode(n) = node else {
+            return None;
+        };
+        let i = self.projection.index_of(n.as_str())?;
+        let (_, cell) = self.computed.iter().find(|(m, _)| *m == measure)?;
+        let values = cell.get_or_init(|| self.compute(measure));
+        values.as_ref()?.get(i as usize)?.clone()
+    }
+
+    fn compute(&self, measure: Measure) -> Option<Vec<Option<Term>>> {
+        let g = self.projection.graph();
+        let real = |v: Vec<f64>| {
+            v.into_iter()
+                .map(|x| Some(Literal::from(x).into()))
+                .collect()
+        };
+        let int = |v: Vec<usize>| {
+            v.into_iter()
+                .map(|x| Some(Literal::from(x as i64).into()))
+                .collect()
+        };
+        Some(match measure {
+            Measure::PageRank => real(
+                pagerank::pagerank(g, pagerank::Options::default())
+                    .ok()?
+                    .scores,
+            ),
+            Measure::Betweenness => real(betweenness::betweenness(g, true, None)),
+            Measure::Closeness => real(closeness::closeness(g, true)),
+            Measure::Degree => int(degree::degree(g, degree::Direction::Total)),
+            Measure::CoreNumber => int(kcore::core_number(g)),
+            _ => return None,
+        })
+    }
+}
+
+/// Keeps the [`ScoreSnapshot`] of one store current: rebuilt when the store's generation
+/// changes. Keep one per store.
+#[derive(Debug, Default)]
+pub struct ScoreCache {
+    current: Mutex<Option<Arc<ScoreSnapshot>>>,
+}
+
+impl ScoreCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The snapshot for the store's current generation (the `supply-chain` projection).
+    pub fn get(&self, store: &KgStore) -> Result<Arc<ScoreSnapshot>> {
+        let generation = store.generation();
+        if let Some(s) = self.lock().as_ref() {
+            if s.generation() == generation {
+                return Ok(s.clone());
+            }
+        }
+        let spec = ProjectionSpec::named(crate::projection::DEFAULT)?;
+        let snapshot = Arc::new(ScoreSnapshot::new(Arc::new(Projection::build(
+            store, &spec,
+        )?)));
+        *self.lock() = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<ScoreSnapshot>>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Registers `akf:pagerank`, `akf:betweenness`, `akf:closeness`, `akf:degree` and
+/// `akf:coreNumber` on an evaluator. Each takes one entity and returns its score on the
+/// `supply-chain` projection: PageRank, normalised exact betweenness and closeness as
+/// xsd:double; the total degree (in + out, a count) and the core number as xsd:integer;
+/// unbound for an entity outside the projection.
+pub fn with_functions(evaluator: SparqlEvaluator, scores: Arc<ScoreSnapshot>) -> SparqlEvaluator {
+    FUNCTIONS.iter().fold(evaluator, |e, &(local, measure)| {
+        let scores = scores.clone();
+        e.with_custom_function(
+            NamedNode::new_unchecked(format!("{AKF}{local}")),
+            move |args| match args {
+                [node] => scores.score(measure, node),
+                _ => None,
+            },
+        )
+    })
+}
+
+/// Whether a query may call an `akf:` function (so the caller knows to build scores).
+pub fn mentions_functions(sparql: &str) -> bool {
+    sparql.contains("akf:") || sparql.contains(AKF)
+}
