@@ -16,10 +16,10 @@ pub struct ServeArgs {
     /// with `timeout=`).
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub timeout: f64,
-    /// The most rows (solutions or triples) a result may have; more is an error, never a
-    /// silent truncation.
-    #[arg(long, value_name = "N")]
-    pub max_rows: Option<u64>,
+    /// The most rows (solutions or triples) a `/sparql` result may have; more is an error,
+    /// never a silent truncation. 0 lifts the cap. (Whole dumps: `/store` or `autokg dump`.)
+    #[arg(long, value_name = "N", default_value_t = crate::http::DEFAULT_MAX_ROWS)]
+    pub max_rows: u64,
     /// An origin allowed by CORS (repeatable; `*` allows any).
     #[arg(long, value_name = "ORIGIN")]
     pub cors: Vec<String>,
@@ -40,6 +40,11 @@ pub struct ServeArgs {
     /// Evaluations that may run at once (default: cores × 2); more wait briefly, then get 503.
     #[arg(long, value_name = "N")]
     pub max_concurrent: Option<usize>,
+    /// The URL clients reach this server at, when it sits behind a proxy
+    /// (`https://kg.example.org`): the Service Description names its endpoint from it.
+    /// Without it, the request's own Host when valid, else the listener's address.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// `autokg serve`.
@@ -57,14 +62,25 @@ pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
             ))
         })?;
     }
+    if let Some(url) = &args.public_url {
+        let iri = NamedNode::new(url.as_str()).map_err(|e| {
+            Error::InvalidInput(format!("--public-url '{url}' is not an absolute IRI: {e}"))
+        })?;
+        if !(iri.as_str().starts_with("http://") || iri.as_str().starts_with("https://")) {
+            return Err(Error::InvalidInput(format!(
+                "--public-url '{url}' must be an http or https URL"
+            )));
+        }
+    }
     let mut config = crate::http::ServeConfig {
         bind: args.bind,
         timeout: std::time::Duration::from_secs_f64(args.timeout),
-        max_rows: args.max_rows,
+        max_rows: (args.max_rows > 0).then_some(args.max_rows),
         cors: args.cors,
         allow_service: args.allow_service,
         update_token: args.update_token.filter(|t| !t.is_empty()),
         max_body: args.max_body,
+        public_url: args.public_url,
         ..Default::default()
     };
     if let Some(n) = args.max_concurrent {

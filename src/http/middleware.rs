@@ -64,6 +64,24 @@ pub async fn request_span(
     .await
 }
 
+/// Refuses, before routing, a request whose path or URL query is not UTF-8 once
+/// percent-decoded: 400 naming the parameter, as plain text on `/sparql` and `/store` and as
+/// a problem elsewhere (use with `actix_web::middleware::from_fn`).
+pub async fn utf8_only(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if let Err(e) = crate::sparql::protocol::check_utf8(req.path(), req.query_string()) {
+        let response = if req.path() == "/sparql" || req.path() == "/store" {
+            super::stream::error_response(&e)
+        } else {
+            actix_web::ResponseError::error_response(&super::problem::Problem::from(e))
+        };
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 /// A request id unique in this process: the start time and a counter, in hex.
 fn next_request_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -23,7 +23,7 @@ mod sparql;
 pub mod state;
 pub mod stream;
 
-pub use state::{AppState, ServeConfig, DEFAULT_MAX_BODY, QUEUE_WAIT};
+pub use state::{AppState, ServeConfig, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, QUEUE_WAIT};
 
 use crate::store::KgStore;
 use actix_web::dev::{Server, ServerHandle};
@@ -55,6 +55,7 @@ impl Application {
                     !state.config.cors.is_empty(),
                     cors,
                 ))
+                .wrap(actix_web::middleware::from_fn(middleware::utf8_only))
                 .wrap(actix_web::middleware::from_fn(middleware::request_span))
                 .route("/sparql", web::get().to(sparql::sparql))
                 .route("/sparql", web::post().to(sparql::sparql))

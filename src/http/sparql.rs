@@ -156,11 +156,13 @@ async fn update(
     let evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     let prepared = evaluate::prepare_update(evaluator, &request, &state.config.allow_service)?;
     let permit = state.permit().await?;
-    let store = state.store.clone();
+    let shared = state.clone();
     let result = web::block(move || {
+        shared.metrics.in_flight.inc();
         // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
-        let r = cancel::catch(|| store.update(prepared))
+        let r = cancel::catch(|| shared.store.update(prepared))
             .unwrap_or(Err(crate::error::Error::Timeout(limit)));
+        shared.metrics.in_flight.dec();
         drop(permit);
         r
     })
@@ -185,8 +187,15 @@ fn service_description(req: &HttpRequest, state: &AppState) -> Result<HttpRespon
     let not_acceptable = || HttpError::not_acceptable(GRAPH_TYPES);
     let media = negotiate(accept(req), GRAPH_TYPES).ok_or_else(not_acceptable)?;
     let format = evaluate::rdf_format(media).ok_or_else(not_acceptable)?;
-    let info = req.connection_info();
-    let endpoint = format!("{}://{}/sparql", info.scheme(), info.host());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let endpoint = description::endpoint_iri(
+        state.config.public_url.as_deref(),
+        host,
+        req.app_config().local_addr(),
+    );
     let triples = description::service_description(
         &endpoint,
         !state.config.allow_service.is_empty(),

@@ -18,6 +18,10 @@ use tokio::sync::Semaphore;
 
 /// Default request body limit, in bytes.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+/// Default cap on the rows of a `/sparql` result: far above any analytics projection or
+/// export of the benchmark networks (a 100k-firm network's `all` projection has about 400k
+/// edges), low enough that one request cannot stream a multi-gigabyte answer.
+pub const DEFAULT_MAX_ROWS: u64 = 1_000_000;
 /// How long a request waits for an evaluation slot before it is answered 503.
 pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 
@@ -40,6 +44,10 @@ pub struct ServeConfig {
     pub max_body: usize,
     /// Evaluations that may run at once.
     pub max_concurrent: usize,
+    /// The URL clients reach this server at (`https://kg.example.org`), when it sits behind a
+    /// proxy: the Service Description's endpoint IRI is built from it. `None`: the request's
+    /// own `Host` when valid, else the listener's address.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -48,12 +56,13 @@ impl Default for ServeConfig {
         Self {
             bind: "127.0.0.1:7878".into(),
             timeout: Duration::from_secs(30),
-            max_rows: None,
+            max_rows: Some(DEFAULT_MAX_ROWS),
             cors: Vec::new(),
             allow_service: Vec::new(),
             update_token: None,
             max_body: DEFAULT_MAX_BODY,
             max_concurrent: cores * 2,
+            public_url: None,
         }
     }
 }

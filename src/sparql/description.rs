@@ -19,17 +19,38 @@ fn sd(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SD}{local}"))
 }
 
+/// The endpoint's own IRI: `{public_url}/sparql` when the operator configured a public URL,
+/// else `http://{host}/sparql` with the request's `Host` when it is a valid authority
+/// (letters, digits, `.`, `-`, `:` and an IPv6 literal's brackets; no user info, path or
+/// spaces), else `http://{local}/sparql` with the listener's address. Headers nobody
+/// configured (`X-Forwarded-Host`, `Forwarded`) are never read.
+pub fn endpoint_iri(
+    public_url: Option<&str>,
+    host: Option<&str>,
+    local: std::net::SocketAddr,
+) -> NamedNode {
+    let from = |base: &str| NamedNode::new(format!("{}/sparql", base.trim_end_matches('/'))).ok();
+    public_url
+        .and_then(from)
+        .or_else(|| {
+            host.filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .and_then(|h| from(&format!("http://{h}")))
+        })
+        .unwrap_or_else(|| NamedNode::new_unchecked(format!("http://{local}/sparql")))
+}
+
 /// Describes the endpoint at `endpoint` (its absolute URL): languages, result formats,
 /// features, functions and the default dataset.
-pub fn service_description(endpoint: &str, federation: bool, updates: bool) -> Vec<Triple> {
+pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool) -> Vec<Triple> {
     let service = BlankNode::default();
     let mut t = vec![
         Triple::new(service.clone(), rdf::TYPE, sd("Service")),
-        Triple::new(
-            service.clone(),
-            sd("endpoint"),
-            NamedNode::new_unchecked(endpoint),
-        ),
+        Triple::new(service.clone(), sd("endpoint"), endpoint.clone()),
         Triple::new(
             service.clone(),
             sd("supportedLanguage"),
@@ -108,4 +129,40 @@ pub fn service_description(endpoint: &str, federation: bool, updates: bool) -> V
         ));
     }
     t
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::endpoint_iri;
+
+    #[test]
+    fn the_endpoint_comes_from_configuration_or_a_valid_host_only() {
+        let local: std::net::SocketAddr = "127.0.0.1:7878".parse().expect("address");
+        let iri = |public: Option<&str>, host: Option<&str>| {
+            endpoint_iri(public, host, local).into_string()
+        };
+        assert_eq!(
+            iri(Some("https://kg.example.org/"), Some("evil")),
+            "https://kg.example.org/sparql"
+        );
+        assert_eq!(
+            iri(None, Some("localhost:8080")),
+            "http://localhost:8080/sparql"
+        );
+        assert_eq!(iri(None, Some("[::1]:7878")), "http://[::1]:7878/sparql");
+        for hostile in [
+            "x> <http://e/injected> <http://e/p",
+            "a@b",
+            "a/b",
+            "a b",
+            "",
+            "é",
+        ] {
+            assert_eq!(
+                iri(None, Some(hostile)),
+                "http://127.0.0.1:7878/sparql",
+                "{hostile}"
+            );
+        }
+    }
 }

@@ -157,12 +157,46 @@ pub enum Operation {
 struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(encoded: &[u8]) -> Self {
-        Self(
-            form_urlencoded::parse(encoded)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+    /// Decodes `application/x-www-form-urlencoded` bytes (a URL query or a form body).
+    /// Unlike a lossy decoder, a name or value that is not UTF-8 once percent-decoded
+    /// (`%FF`, `caf%E9`, raw Latin-1 bytes) is a 400 naming the parameter and the byte
+    /// offset, so nothing runs on text the client did not send.
+    fn parse(encoded: &[u8], what: &str) -> Result<Self, HttpError> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for pair in encoded.split(|b| *b == b'&') {
+            let start = offset;
+            offset += pair.len() + 1;
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            let decode = |bytes: &[u8]| {
+                let plus: Vec<u8> = bytes
+                    .iter()
+                    .map(|b| if *b == b'+' { b' ' } else { *b })
+                    .collect();
+                percent_encoding::percent_decode(&plus)
+                    .decode_utf8()
+                    .map(std::borrow::Cow::into_owned)
+            };
+            let shown = String::from_utf8_lossy(&name[..name.len().min(40)]).into_owned();
+            let name = decode(name).map_err(|_| {
+                HttpError::bad_request(format!(
+                    "a parameter name in the {what} at byte {start} is not UTF-8 once percent-decoded"
+                ))
+            })?;
+            let value = decode(value).map_err(|_| {
+                HttpError::bad_request(format!(
+                    "the value of the parameter '{shown}' in the {what} (at byte {start}) is not UTF-8 once percent-decoded; percent-encode text as UTF-8"
+                ))
+            })?;
+            out.push((name, value));
+        }
+        Ok(Self(out))
     }
 
     fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -215,6 +249,22 @@ impl Params {
     }
 }
 
+/// Checks that every name and value of a URL query string (or form body) is UTF-8 once
+/// percent-decoded, and that the percent-decoded `path` is too. Errors: 400 naming the
+/// parameter (or the path) and where. Run on every request before routing, so no handler's
+/// decoder can substitute U+FFFD for what the client sent.
+pub fn check_utf8(path: &str, query_string: &str) -> Result<(), HttpError> {
+    if percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(HttpError::bad_request(
+            "the request path is not UTF-8 once percent-decoded; percent-encode ids as UTF-8",
+        ));
+    }
+    Params::parse(query_string.as_bytes(), "URL query").map(drop)
+}
+
 fn media_type(content_type: &str) -> String {
     content_type
         .split(';')
@@ -232,7 +282,7 @@ pub fn parse_request(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Operation, HttpError> {
-    let mut params = Params::parse(query_string.as_bytes());
+    let mut params = Params::parse(query_string.as_bytes(), "URL query")?;
     let text = |body: &[u8], what: &str| {
         String::from_utf8(body.to_vec())
             .map_err(|_| HttpError::bad_request(format!("the {what} is not valid UTF-8")))
@@ -253,7 +303,7 @@ pub fn parse_request(
             let ct = content_type.map(media_type).unwrap_or_default();
             match ct.as_str() {
                 "application/x-www-form-urlencoded" => {
-                    params.extend(Params::parse(body));
+                    params.extend(Params::parse(body, "form body")?);
                     (
                         params.at_most_once("query")?.map(str::to_owned),
                         params.at_most_once("update")?.map(str::to_owned),
@@ -385,5 +435,49 @@ mod tests {
             parse_request("GET", "", None, b""),
             Ok(Operation::ServiceDescription)
         ));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_naming_the_parameter() {
+        let refused = |r: Result<Operation, HttpError>| match r {
+            Err(e) => (e.status, e.message),
+            Ok(op) => panic!("accepted: {op:?}"),
+        };
+        let (status, message) = refused(parse_request("GET", "query=caf%E9", None, b""));
+        assert_eq!(status, 400);
+        assert!(message.contains("'query'"), "{message}");
+        let (_, message) = refused(parse_request(
+            "GET",
+            "query=ASK%7B%7D&timeout=%FF",
+            None,
+            b"",
+        ));
+        assert!(message.contains("'timeout'"), "{message}");
+        let form = Some("application/x-www-form-urlencoded");
+        let (_, message) = refused(parse_request(
+            "POST",
+            "",
+            form,
+            b"update=INSERT DATA { <a> <b> \"caf\xE9\" }",
+        ));
+        assert!(
+            message.contains("'update'") && message.contains("form body"),
+            "{message}"
+        );
+        let (status, _) = refused(parse_request(
+            "POST",
+            "",
+            Some("application/sparql-update"),
+            b"INSERT DATA { <a> <b> \"\xE9\" }",
+        ));
+        assert_eq!(status, 400);
+        // UTF-8, percent-encoded or raw, passes.
+        let q = query(parse_request(
+            "GET",
+            "query=%E9%97%AE%E7%95%8C+x",
+            None,
+            b"",
+        ));
+        assert_eq!(q.query, "问界 x");
     }
 }

@@ -1,0 +1,211 @@
+//! Time limits that stop the work: each hostile query or update runs on a fresh `autokg
+//! serve` process (so its CPU time can be read from `/proc/PID/stat`) with a 2 s limit, and
+//! must be answered 503 at the limit, stop using CPU within a second of it, leave no
+//! evaluation in flight, apply nothing, and leave the server answering plain queries.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(2);
+const TOKEN: &str = "limits-token";
+
+/// A server process on a free loopback port.
+struct Server {
+    child: Child,
+    address: String,
+    client: reqwest::blocking::Client,
+}
+
+impl Server {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_autokg"))
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--timeout",
+                &LIMIT.as_secs().to_string(),
+                "--update-token",
+                TOKEN,
+            ])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("autokg serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("the server logs its address")
+                .expect("line");
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().expect("host:port"));
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            child,
+            address,
+            client: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// User plus system CPU time of the server process, in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("/proc/PID/stat");
+        let after = &stat[stat.rfind(')').expect("comm") + 2..];
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().expect("status").is_none()
+    }
+
+    fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .expect("metrics")
+            .text()
+            .expect("text");
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    }
+
+    fn ask(&self, query: &str) -> bool {
+        let r = self
+            .client
+            .get(format!("{}/sparql", self.address))
+            .query(&[("query", query)])
+            .header("Accept", "application/sparql-results+json")
+            .send()
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        r.text().expect("body").contains("true")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PRODUCT4: &str = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l";
+
+/// The hostile shapes: `(name, update?, text)`.
+fn cases() -> Vec<(&'static str, bool, String)> {
+    let values: String = (0..3000).map(|i| format!("{i} ")).collect();
+    vec![
+        ("count over a four-way product", false, format!("SELECT (COUNT(*) AS ?n) WHERE {{ {PRODUCT4} }}")),
+        ("ORDER BY over a three-way product, LIMIT 1", false,
+         "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1".into()),
+        ("ordered CONSTRUCT over a product", false,
+         "CONSTRUCT { ?a ?b ?i } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY DESC(?i) LIMIT 5".into()),
+        ("large VALUES joined with a product", false,
+         format!("SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {values}}} ?a ?b ?c . ?d ?e ?f }}")),
+        ("a sub-select grouping a product", false,
+         "SELECT * WHERE { { SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a } }".into()),
+        // Named graphs: an update's WHERE reads the real default graph, which is empty.
+        ("an update whose WHERE is a product", true,
+         "INSERT { <http://e/stopped> <http://e/p> ?c } WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }".into()),
+    ]
+}
+
+#[test]
+fn every_runaway_shape_is_answered_503_and_stops_using_cpu() {
+    for (name, is_update, text) in cases() {
+        let mut server = Server::start();
+        let start = Instant::now();
+        let request = if is_update {
+            server
+                .client
+                .post(format!("{}/sparql", server.address))
+                .bearer_auth(TOKEN)
+                .header("Content-Type", "application/sparql-update")
+                .body(text.clone())
+        } else {
+            server
+                .client
+                .post(format!("{}/sparql", server.address))
+                .header("Content-Type", "application/sparql-query")
+                .body(text.clone())
+        };
+        let response = request.send().expect("answered");
+        let answered = start.elapsed();
+        assert_eq!(response.status().as_u16(), 503, "{name}");
+        assert!(response.headers().contains_key("retry-after"), "{name}");
+        assert!(
+            answered < LIMIT + Duration::from_secs(2),
+            "{name}: answered after {answered:?}"
+        );
+        // The work stops: CPU time does not grow from limit + 1 s on.
+        std::thread::sleep((LIMIT + Duration::from_secs(1)).saturating_sub(start.elapsed()));
+        let before = server.cpu_ticks();
+        std::thread::sleep(Duration::from_secs(1));
+        let grown = server.cpu_ticks() - before;
+        // Idle actix workers cost nothing; a spinning evaluation costs ~100 ticks a second.
+        assert!(
+            grown <= 10,
+            "{name}: {grown} CPU ticks in the second after the limit"
+        );
+        assert!(server.alive(), "{name}: the server died");
+        assert_eq!(server.metric("autokg_evaluations_in_flight"), 0.0, "{name}");
+        assert!(server.metric("autokg_query_timeouts") >= 1.0, "{name}");
+        assert!(
+            server.ask("ASK { ?s ?p ?o }"),
+            "{name}: a plain query afterwards"
+        );
+        if is_update {
+            assert!(
+                !server.ask("ASK { <http://e/stopped> ?p ?o }"),
+                "{name}: the cancelled update left triples behind"
+            );
+        }
+    }
+}
+
+#[test]
+fn four_runaways_at_once_do_not_lock_the_endpoint() {
+    let server = Server::start();
+    let heavy = format!("SELECT (COUNT(*) AS ?n) WHERE {{ {PRODUCT4} }}");
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, url, q) = (
+                server.client.clone(),
+                format!("{}/sparql", server.address),
+                heavy.clone(),
+            );
+            std::thread::spawn(move || {
+                client
+                    .get(url)
+                    .query(&[("query", q)])
+                    .send()
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().expect("thread").expect("answered"), 503);
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while server.metric("autokg_evaluations_in_flight") > 0.0 {
+        assert!(Instant::now() < deadline, "evaluations still in flight");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(server.ask("ASK { ?s ?p ?o }"));
+}
