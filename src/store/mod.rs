@@ -1,17 +1,23 @@
 //! The knowledge-graph store: the only module that touches Oxigraph's `Store`. It loads the
 //! embedded ontology and curated data into their graphs, keeps the RDFS entailments in the
 //! inferred graph current, and runs queries, updates, loads and dumps.
+//!
+//! This file is the façade (open, queries, updates, graphs, dump, counts); the bulk loader
+//! is in [`load`], the upkeep of the inferred graph in [`entailment`], the counts of
+//! `stats` in [`stats`].
 
+mod entailment;
+mod load;
 mod stats;
 
+pub use load::LoadReport;
 pub use stats::Stats;
 
 use crate::error::{Error, Result};
-use crate::rdf::inference::{is_schema_triple, Schema, OWL_SYMMETRIC};
+use crate::rdf::inference::{is_schema_triple, Schema};
 use crate::rdf::io::parse_text;
 use crate::vocab::{self, EMBEDDED, GRAPH_CURATED, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, Triple,
     TripleRef,
@@ -23,16 +29,10 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const INFERENCE_DIRTY: NamedNodeRef<'_> =
     NamedNodeRef::new_unchecked("https://w3id.org/autokg/ontology#inferenceDirty");
-
-/// Quads removed per transaction when a graph is cleared.
-const BATCH: usize = 100_000;
-
-/// Quads per batch sent from the parsing thread to the loader.
-const SCAN_BATCH: usize = 50_000;
 
 /// Distinct entailments held in memory at once (a few hundred MB at most): a load that
 /// entails more adds the rest in chunks of this size, in a second pass over its input.
@@ -40,109 +40,6 @@ const PENDING_LIMIT: usize = 2_000_000;
 
 /// A hash set with a fast, non-cryptographic hasher (keys are triples we made ourselves).
 type FastSet<T> = HashSet<T, rustc_hash::FxBuildHasher>;
-
-/// Asserted instances of one (predicate, type) pattern, when few enough to hold in memory.
-const PATTERN_CACHE_LIMIT: usize = 50_000;
-
-/// What a probe learnt about one (predicate, type) pattern.
-struct PatternInfo {
-    /// Graphs (not derived) that hold at least one triple of the pattern.
-    graphs: Vec<GraphName>,
-    /// All asserted (subject, object) pairs of the pattern, when there are few.
-    instances: Option<HashSet<(oxigraph::model::NamedOrBlankNode, Term)>>,
-}
-
-/// Tells whether a triple is asserted in a graph other than the derived ones, probing each
-/// (predicate, type) pattern once: an entailment of a kind no graph asserts costs no lookup,
-/// and one of a kind asserted a few times costs a hash lookup.
-struct AssertedProbe<'a> {
-    store: &'a Store,
-    graphs: Vec<GraphName>,
-    patterns: std::collections::HashMap<(NamedNode, Option<Term>), PatternInfo>,
-}
-
-impl<'a> AssertedProbe<'a> {
-    fn new(store: &'a Store) -> Result<Self> {
-        let mut graphs = vec![GraphName::DefaultGraph];
-        for g in store.named_graphs() {
-            let g = GraphName::from(g?);
-            if !is_derived_graph(g.as_ref()) {
-                graphs.push(g);
-            }
-        }
-        Ok(Self {
-            store,
-            graphs,
-            patterns: std::collections::HashMap::new(),
-        })
-    }
-
-    fn learn(&self, predicate: &NamedNode, object: Option<&Term>) -> Result<PatternInfo> {
-        let mut info = PatternInfo {
-            graphs: Vec::new(),
-            instances: Some(HashSet::new()),
-        };
-        for g in &self.graphs {
-            let mut found = false;
-            for q in self.store.quads_for_pattern(
-                None,
-                Some(predicate.as_ref()),
-                object.map(Term::as_ref),
-                Some(g.as_ref()),
-            ) {
-                let q = q?;
-                found = true;
-                match &mut info.instances {
-                    Some(set) if set.len() < PATTERN_CACHE_LIMIT => {
-                        set.insert((q.subject, q.object));
-                    }
-                    _ => {
-                        info.instances = None;
-                        break;
-                    }
-                }
-            }
-            if found {
-                info.graphs.push(g.clone());
-            }
-        }
-        Ok(info)
-    }
-
-    fn is_asserted(&mut self, t: &Triple) -> Result<bool> {
-        let object = (t.predicate.as_ref() == rdf::TYPE).then(|| t.object.clone());
-        let key = (t.predicate.clone(), object);
-        if !self.patterns.contains_key(&key) {
-            let info = self.learn(&key.0, key.1.as_ref())?;
-            self.patterns.insert(key.clone(), info);
-        }
-        let Some(info) = self.patterns.get(&key) else {
-            return Ok(false);
-        };
-        if let Some(set) = &info.instances {
-            return Ok(set.contains(&(t.subject.clone(), t.object.clone())));
-        }
-        for g in &info.graphs {
-            if self.store.contains(t.as_ref().in_graph(g.as_ref()))? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-}
-
-/// What a load did.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct LoadReport {
-    /// Quads read from the files (before de-duplication by the store).
-    pub quads_read: u64,
-    /// Entailments written to the inferred graph (a triple entailed twice counts twice).
-    pub entailments_added: u64,
-    /// Whether the load changed the schema, so all entailments were recomputed.
-    pub full_reinference: bool,
-    /// Wall time of the whole load, inference included.
-    pub seconds: f64,
-}
 
 /// Triples per graph, as `stats` reports them.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -292,269 +189,6 @@ impl KgStore {
         tx.insert(dirty_quad().as_ref());
         tx.commit()?;
         self.refresh_inference().map(drop)
-    }
-
-    fn is_inference_dirty(&self) -> Result<bool> {
-        Ok(self.store.contains(dirty_quad().as_ref())?)
-    }
-
-    fn reload_schema(&self) -> Result<Schema> {
-        let mut triples = Vec::new();
-        let symmetric: Term = OWL_SYMMETRIC.into();
-        for (p, o) in [
-            (rdfs::SUB_CLASS_OF, None),
-            (rdfs::SUB_PROPERTY_OF, None),
-            (rdfs::DOMAIN, None),
-            (rdfs::RANGE, None),
-            (rdf::TYPE, Some(symmetric.as_ref())),
-        ] {
-            for q in self.store.quads_for_pattern(None, Some(p), o, None) {
-                let q = q?;
-                if is_derived_graph(q.graph_name.as_ref()) {
-                    continue;
-                }
-                let t = Triple::from(q);
-                if is_schema_triple(t.as_ref()) {
-                    triples.push(t);
-                }
-            }
-        }
-        let schema = Schema::from_triples(triples.iter().map(Triple::as_ref));
-        *self.schema.write().unwrap_or_else(|e| e.into_inner()) =
-            std::sync::Arc::new(schema.clone());
-        Ok(schema)
-    }
-
-    /// Recomputes the inferred graph from scratch and returns how many entailments it holds.
-    ///
-    /// When the store's entailments fit in memory ([`PENDING_LIMIT`]), only the difference
-    /// is written: stale entailments removed, new ones added, the rest left alone (a schema
-    /// change usually touches a few). Otherwise the inferred graph is cleared and refilled,
-    /// streaming through the bulk loader in bounded chunks. Either way the dirty marker is
-    /// set first and removed once the new entailments are committed.
-    pub fn refresh_inference(&self) -> Result<u64> {
-        let schema = self.reload_schema()?;
-        self.store.insert(dirty_quad().as_ref())?;
-        if self.entailment == Entailment::None {
-            self.clear_in_chunks(inferred_graph().into())?;
-            return self.finish_entailments(0);
-        }
-        if let Some(entailed) = self.all_entailments(&schema)? {
-            return self.write_difference(entailed);
-        }
-        self.clear_in_chunks(inferred_graph().into())?;
-        let mut entailer = Entailer::new(&self.store, self.pending_limit)?;
-        for t in schema.closure_triples() {
-            entailer.add(t)?;
-        }
-        for q in self.asserted_quads()? {
-            entailer.entail(&schema, TripleRef::from(q?.as_ref()))?;
-        }
-        let written = entailer.commit()?;
-        self.finish_entailments(written)
-    }
-
-    /// The quads of every graph but the derived ones (which are not even decoded).
-    fn asserted_quads(&self) -> Result<impl Iterator<Item = Result<Quad>> + '_> {
-        let mut graphs = vec![GraphName::DefaultGraph];
-        for g in self.store.named_graphs() {
-            let g = GraphName::from(g?);
-            if !is_derived_graph(g.as_ref()) {
-                graphs.push(g);
-            }
-        }
-        Ok(graphs.into_iter().flat_map(move |g| {
-            self.store
-                .quads_for_pattern(None, None, None, Some(g.as_ref()))
-                .map(|q| q.map_err(Error::Storage))
-        }))
-    }
-
-    /// Every entailment of the store not asserted in it, or `None` when there are more than
-    /// [`PENDING_LIMIT`].
-    fn all_entailments(&self, schema: &Schema) -> Result<Option<FastSet<Triple>>> {
-        let mut entailed: FastSet<Triple> = schema.closure_triples().into_iter().collect();
-        // The asserted triples an entailment could repeat, gathered in the same pass.
-        let mut asserted: FastSet<Triple> = FastSet::default();
-        for q in self.asserted_quads()? {
-            let q = q?;
-            let t = TripleRef::from(q.as_ref());
-            if schema.may_be_entailed(t) {
-                asserted.insert(t.into_owned());
-            }
-            schema.entail(t, &mut |e| {
-                entailed.insert(e);
-            });
-            if entailed.len() + asserted.len() > self.pending_limit {
-                return Ok(None);
-            }
-        }
-        entailed.retain(|t| !asserted.contains(t));
-        Ok(Some(entailed))
-    }
-
-    /// Makes the inferred graph equal to `entailed`, writing only what differs.
-    fn write_difference(&self, mut entailed: FastSet<Triple>) -> Result<u64> {
-        let total = entailed.len() as u64;
-        let mut stale = Vec::new();
-        for q in self
-            .store
-            .quads_for_pattern(None, None, None, Some(inferred_graph().into()))
-        {
-            let t = Triple::from(q?);
-            if !entailed.remove(&t) {
-                stale.push(t.in_graph(inferred_graph()));
-            }
-        }
-        for chunk in stale.chunks(BATCH) {
-            let mut tx = self.store.start_transaction()?;
-            for q in chunk {
-                tx.remove(q.as_ref());
-            }
-            tx.commit()?;
-        }
-        let mut loader = self.store.bulk_loader();
-        loader.load_quads(entailed.into_iter().map(|t| t.in_graph(inferred_graph())))?;
-        loader.commit()?;
-        self.finish_entailments(total)
-    }
-
-    /// Clears the dirty marker once entailments are committed; passes `written` through.
-    fn finish_entailments(&self, written: u64) -> Result<u64> {
-        self.store.remove(dirty_quad().as_ref())?;
-        self.bump();
-        Ok(written)
-    }
-
-    /// Adds the entailments of `quads` (already committed) without recomputing the rest.
-    fn add_entailments(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<u64> {
-        if self.entailment == Entailment::None {
-            return self.finish_entailments(0);
-        }
-        let schema = self
-            .schema
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let mut entailer = Entailer::new(&self.store, self.pending_limit)?;
-        for q in quads {
-            let q = q?;
-            if !is_derived_graph(q.graph_name.as_ref()) {
-                entailer.entail(&schema, TripleRef::from(q.as_ref()))?;
-            }
-        }
-        let written = entailer.commit()?;
-        self.finish_entailments(written)
-    }
-
-    /// Empties a graph in transactions of bounded size: RocksDB handles one huge write batch
-    /// poorly, and the dirty marker already guards against a crash half-way.
-    fn clear_in_chunks(&self, graph: GraphNameRef<'_>) -> Result<()> {
-        loop {
-            let chunk: Vec<Quad> = self
-                .store
-                .quads_for_pattern(None, None, None, Some(graph))
-                .take(BATCH)
-                .collect::<std::result::Result<_, _>>()?;
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            let mut tx = self.store.start_transaction()?;
-            for q in &chunk {
-                tx.remove(q.as_ref());
-            }
-            tx.commit()?;
-        }
-    }
-
-    /// Loads quads atomically: either all of them land or none do (a parse error anywhere
-    /// leaves the store as it was).
-    ///
-    /// One pass over the input, on two threads: a scanning thread parses (`open` yields the
-    /// quads) and follows each quad with its new entailments, while this thread hands both
-    /// to Oxigraph's bulk loader, so data and entailments are committed together. A load that
-    /// changes the schema recomputes all entailments afterwards instead; one that entails more
-    /// than [`PENDING_LIMIT`] distinct triples calls `open` a second time to add the rest in
-    /// bounded chunks.
-    pub fn load<I: Iterator<Item = Result<Quad>> + Send>(
-        &self,
-        open: impl Fn() -> Result<I>,
-        on_progress: impl Fn(u64) + Send + Sync + 'static,
-    ) -> Result<LoadReport> {
-        let start = Instant::now();
-        let schema = self
-            .schema
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let source = open()?;
-        let mut loader = self.store.bulk_loader().on_progress(on_progress);
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
-        let entailing = (self.entailment == Entailment::Rdfs).then_some(&*schema);
-        let (scan, loaded) = std::thread::scope(|scope| {
-            let scanner = scope
-                .spawn(|| scan_load(&self.store, source, entailing, self.pending_limit, sender));
-            let loaded = (|| -> Result<()> {
-                for batch in receiver {
-                    loader.load_quads(batch)?;
-                }
-                Ok(())
-            })();
-            let scan = scanner
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (scan, loaded)
-        });
-        // Dropping the loader without commit discards everything it buffered.
-        if let Some(e) = scan.error {
-            return Err(e);
-        }
-        loaded?;
-        loader.commit()?;
-        self.bump();
-        let data_seconds = start.elapsed().as_secs_f64();
-        let mut report = LoadReport {
-            quads_read: scan.read,
-            entailments_added: scan.entailments,
-            ..LoadReport::default()
-        };
-        if scan.schema_changed && self.entailment == Entailment::Rdfs {
-            report.full_reinference = true;
-            report.entailments_added = self.refresh_inference()?;
-        } else {
-            if !scan.conflicts.is_empty() {
-                // An input that asserts a triple twice names it twice.
-                let conflicts: FastSet<Triple> = scan.conflicts.into_iter().collect();
-                let mut tx = self.store.start_transaction()?;
-                for t in &conflicts {
-                    tx.remove(t.as_ref().in_graph(inferred_graph()));
-                }
-                tx.commit()?;
-                report.entailments_added = report
-                    .entailments_added
-                    .saturating_sub(conflicts.len() as u64);
-            }
-            if scan.overflow {
-                report.entailments_added += self.add_entailments(open()?)?;
-            } else {
-                self.store.remove(dirty_quad().as_ref())?;
-                self.bump();
-            }
-        }
-        report.seconds = start.elapsed().as_secs_f64();
-        tracing::debug!(
-            quads = report.quads_read,
-            entailments = report.entailments_added,
-            data_seconds,
-            seconds = report.seconds,
-            "loaded"
-        );
-        Ok(report)
-    }
-
-    /// Loads quads held in memory (see [`KgStore::load`]).
-    pub fn load_quads(&self, quads: &[Quad]) -> Result<LoadReport> {
-        self.load(|| Ok(quads.iter().cloned().map(Ok)), |_| {})
     }
 
     /// A SPARQL evaluator with the common prefixes predeclared.
@@ -779,175 +413,6 @@ impl KgStore {
     }
 }
 
-/// What the scanning thread of [`KgStore::load`] saw.
-#[derive(Default)]
-struct Scan {
-    read: u64,
-    schema_changed: bool,
-    /// Entailments sent to the inferred graph along with the data.
-    entailments: u64,
-    /// Whether the input entailed more than [`PENDING_LIMIT`] distinct triples, so the
-    /// rest must be added in a second pass.
-    overflow: bool,
-    /// Entailments sent before the input asserted them after all: to remove from the
-    /// inferred graph once the load is committed.
-    conflicts: Vec<Triple>,
-    error: Option<Error>,
-}
-
-/// Parses the input of a load and sends it to the loader in batches (the dirty marker
-/// first), each quad followed by its entailments under `schema` (if any) that are new:
-/// neither sent before, nor asserted earlier in the input, nor asserted in the store.
-fn scan_load(
-    store: &Store,
-    quads: impl Iterator<Item = Result<Quad>>,
-    schema: Option<&Schema>,
-    limit: usize,
-    sender: std::sync::mpsc::SyncSender<Vec<Quad>>,
-) -> Scan {
-    let mut scan = Scan::default();
-    let mut probe = match AssertedProbe::new(store) {
-        Ok(probe) => probe,
-        Err(e) => {
-            scan.error = Some(e);
-            return scan;
-        }
-    };
-    // Entailments sent so far, and the input's triples that an entailment could repeat.
-    let mut sent: FastSet<Triple> = FastSet::default();
-    let mut asserted: FastSet<Triple> = FastSet::default();
-    let mut found = Vec::new();
-    let mut batch = Vec::with_capacity(SCAN_BATCH);
-    batch.push(dirty_quad());
-    for q in quads {
-        let q = match q {
-            Ok(q) => q,
-            Err(e) => {
-                scan.error = Some(e);
-                return scan;
-            }
-        };
-        scan.read += 1;
-        if is_derived_graph(q.graph_name.as_ref()) {
-            // Entailments and bookkeeping are ours to write; loaded copies would go stale.
-            continue;
-        }
-        let t = TripleRef::from(q.as_ref());
-        scan.schema_changed |= is_schema_triple(t);
-        if let (Some(schema), true) = (schema, scan.overflow && !scan.schema_changed) {
-            // Past the limit nothing more is sent, but what was sent may still turn out to
-            // be asserted further on.
-            if schema.may_be_entailed(t) && sent.contains(&t.into_owned()) {
-                scan.conflicts.push(t.into_owned());
-            }
-        }
-        let entailing = schema.filter(|_| !scan.schema_changed && !scan.overflow);
-        if let Some(schema) = entailing {
-            if schema.may_be_entailed(t) {
-                let t = t.into_owned();
-                if sent.contains(&t) {
-                    scan.conflicts.push(t.clone());
-                }
-                asserted.insert(t);
-            }
-            schema.entail(t, &mut |e| found.push(e));
-            for e in found.drain(..) {
-                if asserted.contains(&e) || sent.contains(&e) {
-                    continue;
-                }
-                match probe.is_asserted(&e) {
-                    Ok(true) => continue,
-                    Ok(false) => {}
-                    Err(err) => {
-                        scan.error = Some(err);
-                        return scan;
-                    }
-                }
-                batch.push(e.clone().in_graph(inferred_graph()));
-                sent.insert(e);
-                scan.entailments += 1;
-            }
-            if sent.len() > limit {
-                // The second pass adds the rest; `sent` stays (it is full, not growing).
-                scan.overflow = true;
-                asserted = FastSet::default();
-            }
-        }
-        batch.push(q);
-        if batch.len() >= SCAN_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(SCAN_BATCH));
-            if sender.send(full).is_err() {
-                // The loader failed and says why.
-                return scan;
-            }
-        }
-    }
-    let _ = sender.send(batch);
-    scan
-}
-
-/// Writes entailments to the inferred graph: drops the ones asserted elsewhere and the
-/// duplicates, and hands the rest to a bulk loader in chunks of bounded size.
-struct Entailer<'a> {
-    probe: AssertedProbe<'a>,
-    loader: oxigraph::store::BulkLoader<'a>,
-    pending: FastSet<Triple>,
-    limit: usize,
-    written: u64,
-}
-
-impl<'a> Entailer<'a> {
-    fn new(store: &'a Store, limit: usize) -> Result<Self> {
-        Ok(Self {
-            probe: AssertedProbe::new(store)?,
-            loader: store.bulk_loader(),
-            pending: FastSet::default(),
-            limit,
-            written: 0,
-        })
-    }
-
-    /// Adds one entailed triple.
-    fn add(&mut self, t: Triple) -> Result<()> {
-        self.pending.insert(t);
-        if self.pending.len() >= self.limit {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Adds the entailments of `t` under `schema`.
-    fn entail(&mut self, schema: &Schema, t: TripleRef<'_>) -> Result<()> {
-        let pending = &mut self.pending;
-        schema.entail(t, &mut |e| {
-            pending.insert(e);
-        });
-        if self.pending.len() >= self.limit {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        let mut quads = Vec::with_capacity(self.pending.len());
-        for t in self.pending.drain() {
-            if !self.probe.is_asserted(&t)? {
-                quads.push(t.in_graph(inferred_graph()));
-            }
-        }
-        self.written += quads.len() as u64;
-        self.loader.load_quads(quads)?;
-        Ok(())
-    }
-
-    /// Loads what is left and commits; returns how many entailments were written.
-    fn commit(mut self) -> Result<u64> {
-        self.flush()?;
-        self.loader.commit()?;
-        Ok(self.written)
-    }
-}
-
 fn evaluation_error(e: oxigraph::sparql::QueryEvaluationError) -> Error {
     match e {
         oxigraph::sparql::QueryEvaluationError::Cancelled => Error::Timeout(Duration::ZERO),
@@ -979,16 +444,16 @@ fn dirty_quad() -> Quad {
 mod tests {
     use super::*;
 
-    const AK: &str = "https://w3id.org/autokg/ontology#";
+    pub(super) const AK: &str = "https://w3id.org/autokg/ontology#";
 
-    fn inferred(store: &KgStore) -> std::collections::BTreeSet<String> {
+    pub(super) fn inferred(store: &KgStore) -> std::collections::BTreeSet<String> {
         store
             .graph_triples(inferred_graph().into())
             .map(|t| t.expect("reads").to_string())
             .collect()
     }
 
-    fn parse(text: &str) -> Vec<Quad> {
+    pub(super) fn parse(text: &str) -> Vec<Quad> {
         parse_text(
             "test",
             text.as_bytes(),
@@ -1000,7 +465,7 @@ mod tests {
     }
 
     /// Asserts two sets of triples are equal, naming a few of the differences if not.
-    fn assert_same(
+    pub(super) fn assert_same(
         a: &std::collections::BTreeSet<String>,
         b: &std::collections::BTreeSet<String>,
         what: &str,
@@ -1013,7 +478,7 @@ mod tests {
         );
     }
 
-    fn sample() -> Vec<Quad> {
+    pub(super) fn sample() -> Vec<Quad> {
         parse(&format!(
             "@prefix ak: <{AK}> . @prefix e: <http://example.org/> .
              e:a ak:suppliesTo e:b .
@@ -1026,88 +491,6 @@ mod tests {
              e:x a ak:Company .
              e:y ak:suppliesTo e:x ."
         ))
-    }
-
-    /// The entailments a load writes in its single pass are exactly those a recomputation
-    /// from scratch finds, including when the input asserts a triple after entailing it.
-    #[test]
-    fn one_pass_load_entails_what_a_full_recomputation_does() {
-        let store = KgStore::open(None).expect("opens");
-        let quads = sample();
-        let report = store.load_quads(&quads).expect("loads");
-        let after_load = inferred(&store);
-        assert!(report.entailments_added > 0);
-        assert_eq!(
-            report.entailments_added as usize
-                + inferred(&KgStore::open(None).expect("opens")).len(),
-            after_load.len()
-        );
-        store.refresh_inference().expect("recomputes");
-        assert_same(&after_load, &inferred(&store), "recomputation");
-        for asserted in [
-            format!("<http://example.org/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Organization>"),
-            format!("<http://example.org/c> <{AK}partnerOf> <http://example.org/a>"),
-            format!("<http://example.org/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
-            format!("<http://example.org/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
-        ] {
-            assert!(!after_load.contains(&asserted), "{asserted} is asserted, not inferred");
-        }
-        assert!(!store.is_inference_dirty().expect("reads"));
-    }
-
-    /// With room for only a few entailments in memory, loads finish in a second pass and
-    /// recomputations clear and refill the inferred graph: the same result either way.
-    #[test]
-    fn small_memory_limits_give_the_same_entailments() {
-        let roomy = KgStore::open(None).expect("opens");
-        roomy.load_quads(&sample()).expect("loads");
-        let mut tight = KgStore::open(None).expect("opens");
-        tight.pending_limit = 3;
-        let report = tight.load_quads(&sample()).expect("loads");
-        assert!(report.entailments_added > 0);
-        assert_same(&inferred(&roomy), &inferred(&tight), "load");
-        tight.refresh_inference().expect("recomputes");
-        assert_same(&inferred(&roomy), &inferred(&tight), "recomputation");
-        assert!(!tight.is_inference_dirty().expect("reads"));
-    }
-
-    /// A recomputation writes only the difference: entailments of deleted data go, those of
-    /// a new subclass come, and the result is what a fresh store computes.
-    #[test]
-    fn recomputation_removes_stale_and_adds_new_entailments() {
-        let store = KgStore::open(None).expect("opens");
-        let graph = NamedNode::new_unchecked("http://example.org/g");
-        let quads: Vec<Quad> = sample()
-            .into_iter()
-            .map(|q| Triple::from(q).in_graph(graph.clone()))
-            .collect();
-        store.load_quads(&quads).expect("loads");
-        let b_is_company = format!(
-            "<http://example.org/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"
-        );
-        assert!(inferred(&store).contains(&b_is_company));
-        store.delete_graph(graph.as_ref().into()).expect("deletes");
-        assert_eq!(
-            inferred(&store),
-            inferred(&KgStore::open(None).expect("opens"))
-        );
-        let schema = parse(&format!(
-            "@prefix ak: <{AK}> . @prefix e: <http://example.org/> .
-             @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-             e:x a e:Maker . e:Maker rdfs:subClassOf ak:Automaker ."
-        ));
-        let report = store.load_quads(&schema).expect("loads");
-        assert!(report.full_reinference);
-        let now = inferred(&store);
-        for expected in [
-            format!("<http://example.org/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{AK}Company>"),
-            format!("<http://example.org/Maker> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{AK}Company>"),
-        ] {
-            assert!(now.contains(&expected), "missing {expected}");
-        }
-        let fresh = KgStore::open(None).expect("opens");
-        fresh.load_quads(&schema).expect("loads");
-        assert_same(&now, &inferred(&fresh), "schema change");
     }
 
     #[test]

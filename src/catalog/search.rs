@@ -1,0 +1,123 @@
+//! Finding entities by text: `search` (exact, prefix and substring matches on labels,
+//! alternative labels and ids) and `suggest` (the closest ids to an unknown one, by edit
+//! distance), both on keys folded by [`fold`].
+
+use super::{
+    id_of, lang_map, EntityRef, Index, MatchKind, SearchHit, SearchResults, MAX_SEARCH, SUGGESTIONS,
+};
+use crate::describe::expand_entity;
+use std::collections::HashMap;
+
+/// A search key or query as compared: trimmed and lower-cased.
+pub(super) fn fold(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+impl Index {
+    /// The entities whose id or labels are closest to `wanted` (edit distance, then shared
+    /// prefix), at most [`SUGGESTIONS`].
+    pub fn suggest(&self, wanted: &str) -> Vec<EntityRef> {
+        let wanted = fold(id_of(&expand_entity(wanted)).as_str());
+        let w = wanted.chars().count();
+        if w == 0 {
+            return Vec::new();
+        }
+        let allowed = (w / 3).max(2);
+        let mut best: HashMap<usize, (usize, usize)> = HashMap::new();
+        for key in &self.keys {
+            let k = key.folded.chars().count();
+            let shared = wanted
+                .chars()
+                .zip(key.folded.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let prefix_match = shared >= 3 && (shared == w || shared == k);
+            if k.abs_diff(w) > allowed && !prefix_match {
+                continue;
+            }
+            // Levenshtein on characters (not bytes), so 问界 is one edit from 问.
+            let mut d = strsim::levenshtein(&wanted, &key.folded);
+            if prefix_match {
+                d = d.min(1);
+            }
+            if d > allowed {
+                continue;
+            }
+            let score = (d, usize::MAX - shared);
+            best.entry(key.node)
+                .and_modify(|s| *s = (*s).min(score))
+                .or_insert(score);
+        }
+        let mut ranked: Vec<(usize, usize, usize)> =
+            best.into_iter().map(|(n, (d, s))| (d, s, n)).collect();
+        ranked
+            .sort_by(|a, b| (a.0, a.1, &self.nodes[a.2].id).cmp(&(b.0, b.1, &self.nodes[b.2].id)));
+        ranked
+            .into_iter()
+            .take(SUGGESTIONS)
+            .map(|(_, _, n)| self.entity_ref(n))
+            .collect()
+    }
+
+    /// Entities whose labels, alternative labels (any language) or id match `q`,
+    /// case-insensitively: exact, then prefix, then substring; labels before alternative
+    /// labels before ids; then shorter keys; then ids. Statement nodes, observations and
+    /// geometries are left out.
+    pub fn search(&self, q: &str, limit: usize) -> SearchResults {
+        let wanted = fold(q);
+        let mut best: HashMap<usize, (MatchKind, u8, usize, usize)> = HashMap::new();
+        if !wanted.is_empty() {
+            for (k, key) in self.keys.iter().enumerate() {
+                let kind = if key.folded == wanted {
+                    MatchKind::Exact
+                } else if key.folded.starts_with(&wanted) {
+                    MatchKind::Prefix
+                } else if key.folded.contains(&wanted) {
+                    MatchKind::Substring
+                } else {
+                    continue;
+                };
+                let rank = (kind, key.field, key.folded.chars().count(), k);
+                best.entry(key.node)
+                    .and_modify(|r| *r = (*r).min(rank))
+                    .or_insert(rank);
+            }
+        }
+        let mut ranked: Vec<(usize, (MatchKind, u8, usize, usize))> = best.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            (a.1 .0, a.1 .1, a.1 .2, &self.nodes[a.0].id).cmp(&(
+                b.1 .0,
+                b.1 .1,
+                b.1 .2,
+                &self.nodes[b.0].id,
+            ))
+        });
+        SearchResults {
+            query: q.to_owned(),
+            items: ranked
+                .into_iter()
+                .take(limit.min(MAX_SEARCH))
+                .map(|(n, (kind, _, _, k))| SearchHit {
+                    id: self.nodes[n].id.clone(),
+                    label: lang_map(&self.nodes[n].labels),
+                    types: self.types(n),
+                    match_kind: kind,
+                    matched: self.keys[k].text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        // `suggest` relies on strsim counting characters, not bytes.
+        let d = strsim::levenshtein;
+        assert_eq!(d("sers", "seres"), 1);
+        assert_eq!(d("seres", "seres"), 0);
+        assert_eq!(d("", "abc"), 3);
+        assert_eq!(d("问界", "问"), 1);
+    }
+}
