@@ -209,3 +209,60 @@ fn four_runaways_at_once_do_not_lock_the_endpoint() {
     }
     assert!(server.ask("ASK { ?s ?p ?o }"));
 }
+
+#[test]
+fn health_and_metrics_probes_take_constant_time_on_a_million_quads() {
+    let store = std::sync::Arc::new(crate::support::generated_store(90_000, 3));
+    let quads = store.len().expect("len");
+    assert!(quads > 1_000_000, "{quads} quads");
+    let app = crate::support::spawn_app_on(
+        autokg::http::ServeConfig {
+            update_token: Some(TOKEN.into()),
+            ..Default::default()
+        },
+        store,
+    );
+    let probe = |path: &str| {
+        let start = Instant::now();
+        let r = app.get(path).send().expect("probe");
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let body = r.text().expect("body");
+        (start.elapsed(), body)
+    };
+    let (_, body) = probe("/healthz");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(doc["quads"], quads, "{doc}");
+    // A write makes the count stale: probes keep answering at once while it is redone.
+    let r = app
+        .post("/sparql")
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/sparql-update")
+        .body("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> <http://e/c> } }")
+        .send()
+        .expect("update");
+    assert_eq!(r.status().as_u16(), 204);
+    let mut times: Vec<Duration> = (0..100)
+        .map(|i| probe(if i % 2 == 0 { "/healthz" } else { "/metrics" }).0)
+        .collect();
+    times.sort();
+    let p99 = times[98];
+    assert!(
+        p99 < Duration::from_millis(5),
+        "p99 {p99:?}, median {:?}",
+        times[50]
+    );
+    // The recount lands: the new triple is counted.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, body) = probe("/healthz");
+        let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        if doc["quads"] == quads + 1 && doc["quadsAsOfGeneration"] == doc["generation"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the count never caught up: {doc}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -96,9 +96,19 @@ impl TestApp {
 }
 
 /// Starts the server with `config` (its bind address is replaced by `127.0.0.1:0`).
-pub fn spawn_app_with(mut config: autokg::http::ServeConfig) -> TestApp {
+pub fn spawn_app_with(config: autokg::http::ServeConfig) -> TestApp {
+    spawn_app_on(
+        config,
+        std::sync::Arc::new(KgStore::open(None).expect("store")),
+    )
+}
+
+/// Starts the server with `config` on `store`.
+pub fn spawn_app_on(
+    mut config: autokg::http::ServeConfig,
+    store: std::sync::Arc<KgStore>,
+) -> TestApp {
     config.bind = "127.0.0.1:0".into();
-    let store = std::sync::Arc::new(KgStore::open(None).expect("store"));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -115,6 +125,33 @@ pub fn spawn_app_with(mut config: autokg::http::ServeConfig) -> TestApp {
             .build()
             .expect("client"),
     }
+}
+
+/// An in-memory store with the curated data and a generated network of `firms` firms
+/// (about 11 quads a firm with entailments).
+pub fn generated_store(firms: usize, seed: u64) -> KgStore {
+    let mut nq = Vec::new();
+    autokg::generate::generate(
+        autokg::generate::Options {
+            firms,
+            seed,
+            triples: false,
+        },
+        &mut nq,
+        |_| {},
+    )
+    .expect("generates");
+    let store = KgStore::open(None).expect("store");
+    let quads = || {
+        Ok(autokg::rdf::io::parse_text(
+            "generated",
+            &nq,
+            oxigraph::io::RdfFormat::NQuads,
+            oxigraph::model::GraphName::DefaultGraph,
+        ))
+    };
+    store.load(quads, |_| {}).expect("loads");
+    store
 }
 
 /// Starts the server with the defaults (read-only, 30 s limit).

@@ -13,18 +13,30 @@ pub(super) fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// The longest text [`Index::suggest`] looks for (characters): no real id is that long, so
+/// a longer one gets no suggestions rather than costing an edit distance against every label.
+pub const MAX_SUGGEST_INPUT: usize = 128;
+/// The most edits a suggestion may be away, whatever the length.
+const MAX_EDITS: usize = 8;
+
 impl Index {
     /// The entities whose id or labels are closest to `wanted` (edit distance, then shared
-    /// prefix), at most [`SUGGESTIONS`].
+    /// prefix), at most [`SUGGESTIONS`]. Bounded work: an input over [`MAX_SUGGEST_INPUT`]
+    /// characters gets none, and keys more than the allowed edits longer or shorter are
+    /// skipped before any distance is computed, so a 20,000-character label in the data
+    /// costs a length comparison.
     pub fn suggest(&self, wanted: &str) -> Vec<EntityRef> {
         let wanted = fold(id_of(&expand_entity(wanted)).as_str());
         let w = wanted.chars().count();
-        if w == 0 {
+        if w == 0 || w > MAX_SUGGEST_INPUT {
             return Vec::new();
         }
-        let allowed = (w / 3).max(2);
+        let allowed = (w / 3).clamp(2, MAX_EDITS);
         let mut best: HashMap<usize, (usize, usize)> = HashMap::new();
         for key in &self.keys {
+            if key.folded.len() > 4 * (MAX_SUGGEST_INPUT + MAX_EDITS) {
+                continue;
+            }
             let k = key.folded.chars().count();
             let shared = wanted
                 .chars()

@@ -13,7 +13,7 @@
 
 pub mod api;
 mod graph_store;
-mod health;
+pub mod health;
 pub mod metrics;
 mod middleware;
 pub mod openapi;

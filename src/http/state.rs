@@ -83,12 +83,15 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// Built projections, shared by the analytics and export routes.
     pub projections: Arc<ProjectionCache>,
+    /// The quad count behind `/healthz` and `/metrics`, kept per store generation.
+    pub quads: Arc<super::health::QuadCount>,
 }
 
 impl AppState {
     /// The state of a server on `store` configured by `config`, with empty caches.
     pub fn new(store: Arc<KgStore>, config: ServeConfig) -> Self {
         Self {
+            quads: Arc::new(super::health::QuadCount::new(&store)),
             store,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             metrics: Metrics::default(),
@@ -140,6 +143,16 @@ impl AppState {
         }
         let (store, catalog) = (self.store.clone(), self.catalog.clone());
         Ok(web::block(move || catalog.index(&store)).await??)
+    }
+
+    /// Runs a catalog lookup on a blocking thread (suggestions for an unknown id compute
+    /// edit distances, which stay off the async workers); a refusal becomes its problem.
+    pub async fn lookup<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Index) -> Result<T, crate::catalog::Rejection> + Send + 'static,
+    ) -> Result<T, Problem> {
+        let index = self.index().await?;
+        Ok(web::block(move || work(&index)).await??)
     }
 
     /// Runs analytics `work` on a blocking thread under an evaluation slot. An entity that

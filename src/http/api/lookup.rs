@@ -14,6 +14,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+/// The longest search text (characters): longer text cannot match a label usefully and
+/// would only make every key's substring test longer.
+pub const MAX_QUERY_TEXT: usize = 200;
+
 /// Parameters of `GET /api/firms`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -77,7 +81,7 @@ pub struct ObservationsQuery {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Text to find in English or Chinese labels and alternative labels, or in ids.
-    #[param(min_length = 1, example = "问界")]
+    #[param(min_length = 1, max_length = 200, example = "问界")]
     pub q: String,
     /// The most hits (default 10).
     #[param(minimum = 1, maximum = 100, example = 10)]
@@ -107,7 +111,7 @@ pub async fn entity(
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
-    let entity = state.index().await?.entity(&id)?;
+    let entity = state.lookup(move |index| index.entity(&id)).await?;
     reply.send(Context::Lookup, &entity)
 }
 
@@ -140,9 +144,8 @@ pub async fn firms(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     };
     let limit = q.limit.map_or(DEFAULT_LIMIT, |l| l as usize);
     let page: FirmPage = state
-        .index()
-        .await?
-        .firms(&filter, limit, q.cursor.as_deref())?;
+        .lookup(move |index| index.firms(&filter, limit, q.cursor.as_deref()))
+        .await?;
     reply.send(Context::Lookup, &page)
 }
 
@@ -171,11 +174,9 @@ pub async fn relations(
         return Ok(r);
     }
     let direction = q.direction.unwrap_or_default();
-    let relations: EntityRelations =
-        state
-            .index()
-            .await?
-            .relations(&id, q.relation.as_deref(), direction)?;
+    let relations: EntityRelations = state
+        .lookup(move |index| index.relations(&id, q.relation.as_deref(), direction))
+        .await?;
     reply.send(Context::Lookup, &relations)
 }
 
@@ -209,7 +210,9 @@ pub async fn observations(
         from: q.from,
         to: q.to,
     };
-    let list: ObservationList = state.index().await?.observations(&filter)?;
+    let list: ObservationList = state
+        .lookup(move |index| index.observations(&filter))
+        .await?;
     reply.send(Context::Lookup, &list)
 }
 
@@ -241,10 +244,18 @@ pub async fn search(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
             "q is empty; give some text to look for, such as q=Seres or q=问界",
         ));
     }
+    if q.q.chars().count() > MAX_QUERY_TEXT {
+        return Err(Problem::bad_request(format!(
+            "q has {} characters; search text is at most {MAX_QUERY_TEXT}",
+            q.q.chars().count()
+        )));
+    }
     let reply = Reply::new(&req, &state);
     if let Some(r) = reply.not_modified() {
         return Ok(r);
     }
-    let results: SearchResults = state.index().await?.search(&q.q, limit);
+    let results: SearchResults = state
+        .lookup(move |index| Ok(index.search(&q.q, limit)))
+        .await?;
     reply.send(Context::Lookup, &results)
 }
