@@ -266,3 +266,146 @@ fn health_and_metrics_probes_take_constant_time_on_a_million_quads() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Peak resident memory of the server process, in kilobytes.
+fn peak_kb(server: &Server) -> u64 {
+    std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
+        .expect("/proc/PID/status")
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM")
+}
+
+/// `n` zero bytes, gzip-compressed (about 1,000-fold smaller).
+fn gzip_zeros(n: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..n / block.len() {
+        e.write_all(&block).expect("compress");
+    }
+    e.finish().expect("gzip")
+}
+
+#[test]
+fn compressed_bodies_are_bounded_as_they_are_read_and_anonymous_writes_are_not_read() {
+    let mut server = Server::start();
+    let bomb = gzip_zeros(1 << 30); // 1 GiB of zeros in about 1 MB
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let before = peak_kb(&server);
+    let send = |token: Option<&str>, path: &str, content_type: &str| {
+        let mut r = server
+            .client
+            .post(format!("{}{path}", server.address))
+            .header("Content-Type", content_type)
+            .header("Content-Encoding", "gzip")
+            .body(bomb.clone());
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().expect("answered");
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    };
+    // Without the token: refused before the body is read.
+    assert_eq!(
+        send(None, "/store?graph=http%3A%2F%2Fe%2Fg", "text/turtle").0,
+        401
+    );
+    assert_eq!(send(None, "/sparql", "application/sparql-update").0, 401);
+    // With it: refused at the limit, while decompressing.
+    let (status, text) = send(
+        Some(TOKEN),
+        "/store?graph=http%3A%2F%2Fe%2Fg",
+        "text/turtle",
+    );
+    assert_eq!(status, 413, "{text}");
+    let (status, _) = send(Some(TOKEN), "/sparql", "application/x-www-form-urlencoded");
+    assert_eq!(status, 413);
+    let grown_mb = (peak_kb(&server) - before) / 1024;
+    assert!(grown_mb < 64, "peak memory grew by {grown_mb} MB");
+    assert!(server.alive());
+    // An honest gzip body still works.
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(b"<http://e/a> <http://e/b> \"c\" .\n")
+        .expect("compress");
+    let r = server
+        .client
+        .put(format!("{}/store?graph=http%3A%2F%2Fe%2Fz", server.address))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/n-triples")
+        .header("Content-Encoding", "gzip")
+        .body(e.finish().expect("gzip"))
+        .send()
+        .expect("answered");
+    assert_eq!(r.status().as_u16(), 201);
+    assert!(server.ask("ASK { GRAPH <http://e/z> { <http://e/a> <http://e/b> \"c\" } }"));
+}
+
+#[test]
+fn text_that_is_not_utf8_is_refused_everywhere_and_nothing_runs() {
+    let server = Server::start();
+    let get = |path: &str| {
+        let r = server
+            .client
+            .get(format!("{}{path}", server.address))
+            .send()
+            .expect("answered");
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    };
+    for (path, parameter) in [
+        (
+            "/sparql?query=ASK%7B%3Chttp%3A%2F%2Fe%2Fcaf%E9%3E%20%3Fp%20%3Fo%7D",
+            "query",
+        ),
+        ("/api/search?q=%FF", "q"),
+        ("/api/firms?city=caf%E9", "city"),
+        ("/store?graph=http%3A%2F%2Fe%2F%FF", "graph"),
+    ] {
+        let (status, text) = get(path);
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains(&format!("'{parameter}'")), "{path}: {text}");
+    }
+    let (status, _) = get("/api/entities/caf%E9");
+    assert_eq!(status, 400);
+    // A Latin-1 form update is refused, not stored with U+FFFD.
+    let r = server
+        .client
+        .post(format!("{}/sparql", server.address))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(&b"update=INSERT+DATA+%7B+%3Chttp%3A%2F%2Fe%2Fs%3E+%3Chttp%3A%2F%2Fe%2Fp%3E+%22caf\xE9%22+%7D"[..])
+        .send()
+        .expect("answered");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(!server.ask("ASK { <http://e/s> ?p ?o }"));
+}
+
+#[test]
+fn the_service_description_never_copies_unconfigured_headers() {
+    let server = Server::start();
+    let r = server
+        .client
+        .get(format!("{}/sparql", server.address))
+        .header("Accept", "application/n-triples")
+        .header("X-Forwarded-Host", "evil> <http://e/injected> <http://e/x")
+        .header("Forwarded", "host=evil.example")
+        .send()
+        .expect("answered");
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().expect("body");
+    assert!(
+        !text.contains("injected") && !text.contains("evil"),
+        "{text}"
+    );
+    let endpoint = format!("<{}/sparql>", server.address);
+    assert!(text.contains(&endpoint), "{text}");
+    // Every line parses as N-Triples: nothing was written outside the serializer.
+    let parsed = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NTriples)
+        .for_slice(text.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("N-Triples");
+    assert!(parsed.len() > 5);
+}

@@ -96,14 +96,18 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 }
 
 /// PUT: replace the graph (201 when it is new, 204 when it existed).
-pub async fn put(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+pub async fn put(req: HttpRequest, body: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     write(req, body, state, true)
         .await
         .unwrap_or_else(|e| error_response(&e))
 }
 
 /// POST: add to the graph (201 when it is new, 204 when it existed).
-pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+pub async fn post(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     write(req, body, state, false)
         .await
         .unwrap_or_else(|e| error_response(&e))
@@ -111,10 +115,11 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
 
 async fn write(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
     replace: bool,
 ) -> Result<HttpResponse, HttpError> {
+    // The token first: an anonymous write is refused before a byte of its body is read.
     state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let graph = target(&req)?;
     if let GraphName::NamedNode(g) = &graph {
@@ -142,6 +147,7 @@ async fn write(
             "an RDF graph syntax: text/turtle, application/n-triples, application/rdf+xml or application/ld+json",
         ));
     };
+    let body = super::body::read(&req, payload, state.config.max_body).await?;
     let store = state.store.clone();
     let result = web::block(move || {
         let quads = parse_text("request body", &body, format, graph.clone())

@@ -12,6 +12,7 @@
 //!   streaming body and the plain-text errors.
 
 pub mod api;
+pub mod body;
 mod graph_store;
 pub mod health;
 pub mod metrics;
@@ -50,7 +51,6 @@ impl Application {
             let cors = cors(&state.config.cors);
             App::new()
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(state.config.max_body))
                 .wrap(actix_web::middleware::Condition::new(
                     !state.config.cors.is_empty(),
                     cors,

@@ -23,25 +23,47 @@ fn accept(req: &HttpRequest) -> Option<&str> {
 /// GET and POST on `/sparql`.
 pub async fn sparql(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    dispatch(&req, payload, state)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
+}
+
+async fn dispatch(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
+    let direct_update = content_type.is_some_and(|c| {
+        c.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/sparql-update")
+    });
+    if direct_update {
+        // The token first: an anonymous update is refused before its body is read.
+        state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
+    }
+    let body = if req.method() == actix_web::http::Method::POST {
+        super::body::read(req, payload, state.config.max_body).await?
+    } else {
+        web::Bytes::new()
+    };
     match parse_request(
         req.method().as_str(),
         req.query_string(),
         content_type,
         &body,
-    ) {
-        Ok(Operation::Query(q)) => query(&req, q, state).await,
-        Ok(Operation::Update(u)) => update(&req, u, state).await,
-        Ok(Operation::ServiceDescription) => service_description(&req, &state),
-        Err(e) => Err(e),
+    )? {
+        Operation::Query(q) => query(req, q, state).await,
+        Operation::Update(u) => update(req, u, state).await,
+        Operation::ServiceDescription => service_description(req, &state),
     }
-    .unwrap_or_else(|e| error_response(&e))
 }
 
 /// Any other method on `/sparql`.
