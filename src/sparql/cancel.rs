@@ -7,10 +7,14 @@
 //! check inside the evaluator's hot loop that *unwinds* when the token is cancelled, caught at
 //! the evaluation boundary.
 //!
-//! - [`guard`] rewrites the algebra before evaluation: every node that multiplies solutions
-//!   (a basic graph pattern of two or more triple patterns, a join, an OPTIONAL, a LATERAL)
-//!   is wrapped in `FILTER(akf:alive(COALESCE(sameTerm(?a, ?a) && sameTerm(?b, ?b) …, true)))`
-//!   with one variable from each side. The filter is true for every solution, so results do
+//! - [`guard_query`] rewrites the algebra before evaluation: every node that forms a
+//!   cartesian product (a basic graph pattern whose triple patterns fall into two or more
+//!   groups sharing no variable, a join, OPTIONAL or LATERAL whose sides share none) is
+//!   wrapped in `FILTER(akf:alive(COALESCE(sameTerm(?a, ?a) && sameTerm(?b, ?b) …, true)))`
+//!   with one variable from each side. Joins on a shared variable are left alone: a
+//!   solution of one side meets only its matches, and reading it was a store read, where
+//!   the evaluator checks its token itself; so a guarded query pays the check only where a
+//!   product is. The filter is true for every solution, so results do
 //!   not change; its variables come from every side, so the optimizer cannot push it below
 //!   the join it guards; `sameTerm` compares the evaluator's internal terms, so it decodes
 //!   nothing; `COALESCE` keeps it true where a variable is unbound.
@@ -92,25 +96,23 @@ pub fn guard_update(update: &mut Update) {
 
 fn guard_node(pattern: &mut GraphPattern) {
     let sides: Vec<Option<Variable>> = match pattern {
-        GraphPattern::Bgp { patterns } if patterns.len() >= 2 => patterns
-            .iter()
-            .map(|t| {
-                [&t.subject, &t.object]
-                    .into_iter()
-                    .find_map(|p| match p {
-                        TermPattern::Variable(v) => Some(v.clone()),
-                        _ => None,
-                    })
-                    .or_else(|| match &t.predicate {
-                        spargebra::term::NamedNodePattern::Variable(v) => Some(v.clone()),
-                        spargebra::term::NamedNodePattern::NamedNode(_) => None,
-                    })
-            })
-            .collect(),
+        GraphPattern::Bgp { patterns } if patterns.len() >= 2 => {
+            let components = product_components(patterns);
+            if components.len() < 2 {
+                return;
+            }
+            components.into_iter().map(Some).collect()
+        }
         GraphPattern::Join { left, right }
         | GraphPattern::LeftJoin { left, right, .. }
         | GraphPattern::Lateral { left, right } => {
-            vec![first_variable(left), first_variable(right)]
+            let (l, r) = (in_scope(left), in_scope(right));
+            if l.iter().any(|v| r.contains(v)) {
+                // Sides that share a variable join on it: each solution of one side meets
+                // only its matches, not the whole of the other side.
+                return;
+            }
+            vec![l.into_iter().next(), r.into_iter().next()]
         }
         _ => return,
     };
@@ -147,15 +149,54 @@ fn guard_node(pattern: &mut GraphPattern) {
     };
 }
 
-/// The first variable in scope of a pattern, if any.
-fn first_variable(pattern: &GraphPattern) -> Option<Variable> {
-    let mut first = None;
+/// The variables in scope of a pattern, in order of appearance.
+fn in_scope(pattern: &GraphPattern) -> Vec<Variable> {
+    let mut all: Vec<Variable> = Vec::new();
     pattern.on_in_scope_variable(|v| {
-        if first.is_none() {
-            first = Some(v.clone());
+        if !all.contains(v) {
+            all.push(v.clone());
         }
     });
-    first
+    all
+}
+
+/// One variable of each group of triple patterns that share no variable with the others:
+/// two or more groups make a cartesian product, which no store read interrupts. Patterns
+/// without variables match at most once and multiply nothing.
+fn product_components(patterns: &[spargebra::term::TriplePattern]) -> Vec<Variable> {
+    let vars = |t: &spargebra::term::TriplePattern| -> Vec<Variable> {
+        let mut v = Vec::new();
+        if let TermPattern::Variable(x) = &t.subject {
+            v.push(x.clone());
+        }
+        if let spargebra::term::NamedNodePattern::Variable(x) = &t.predicate {
+            v.push(x.clone());
+        }
+        if let TermPattern::Variable(x) = &t.object {
+            v.push(x.clone());
+        }
+        v
+    };
+    let mut groups: Vec<Vec<Variable>> = Vec::new();
+    for t in patterns {
+        let mut merged: Vec<Variable> = vars(t);
+        if merged.is_empty() {
+            continue;
+        }
+        groups.retain(|g| {
+            if g.iter().any(|v| merged.contains(v)) {
+                merged.extend(g.iter().cloned());
+                false
+            } else {
+                true
+            }
+        });
+        groups.push(merged);
+    }
+    groups
+        .into_iter()
+        .filter_map(|g| g.into_iter().next())
+        .collect()
 }
 
 #[cfg(test)]
@@ -217,6 +258,39 @@ mod tests {
             let got = rows(&store, guarded(q), CancellationToken::new()).expect("runs");
             assert_eq!(got, expected, "{q}");
         }
+    }
+
+    fn guards(q: &str) -> usize {
+        let mut n = 0;
+        let mut query = guarded(q);
+        for_each_pattern_mut(query_pattern_mut(&mut query), &mut |p| {
+            if let GraphPattern::Filter {
+                expr: Expression::FunctionCall(Function::Custom(f), _),
+                ..
+            } = p
+            {
+                n += usize::from(f.as_str() == ALIVE);
+            }
+        });
+        n
+    }
+
+    #[test]
+    fn only_products_are_guarded() {
+        assert_eq!(
+            guards("SELECT * { ?s <http://e/p> ?t . ?t <http://e/p> ?u }"),
+            0
+        );
+        assert_eq!(guards("SELECT * { ?s ?p ?o }"), 0);
+        assert_eq!(guards("SELECT * { ?a ?b ?c . ?d ?e ?f }"), 1);
+        assert_eq!(guards("SELECT * { ?a ?b ?c . ?d ?e ?f . ?c ?x ?d }"), 0);
+        assert_eq!(guards("SELECT * { ?a ?b ?c OPTIONAL { ?a ?x ?y } }"), 0);
+        assert_eq!(guards("SELECT * { ?a ?b ?c OPTIONAL { ?d ?x ?y } }"), 1);
+        assert_eq!(guards("SELECT * { VALUES ?v { 1 2 } ?a ?b ?c }"), 1);
+        assert_eq!(
+            guards("SELECT * { ?a ?b ?c FILTER EXISTS { ?d ?e ?f . ?g ?h ?i } }"),
+            1
+        );
     }
 
     #[test]
