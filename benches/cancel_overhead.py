@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """What the cancellation guard costs: the same queries against two servers on the same data,
 one built before the guard (A) and one with it (B), interleaved, median of 60 requests each.
 Usage: benches/cancel_overhead.py PORT_A PORT_B  (both serving the same --data file, e.g.
