@@ -1,4 +1,5 @@
-//! The one integration-test binary: facts of the article, example queries, the CLI, loads.
+//! The one integration-test binary: facts of the article, example queries, the CLI, loads,
+//! the endpoint and its SERVICE policy.
 
 mod analytics;
 mod api;
@@ -9,4 +10,5 @@ mod export;
 mod facts;
 mod http;
 mod queries;
+mod service;
 mod support;

@@ -10,7 +10,8 @@
 //! - [`guard`] rewrites the algebra before evaluation: every node that multiplies solutions
 //!   (a basic graph pattern of two or more triple patterns, a join, an OPTIONAL, a LATERAL)
 //!   is wrapped in `FILTER(akf:alive(COALESCE(sameTerm(?a, ?a) && sameTerm(?b, ?b) …, true)))`
-//!   with one variable from each side. The filter is true for every solution, so results do
+//!   with one variable from each side. Patterns inside `SERVICE` are left as written: the
+//!   remote endpoint evaluates them and knows no `akf:alive`. The filter is true for every solution, so results do
 //!   not change; its variables come from every side, so the optimizer cannot push it below
 //!   the join it guards; `sameTerm` compares the evaluator's internal terms, so it decodes
 //!   nothing; `COALESCE` keeps it true where a variable is unbound.
@@ -23,7 +24,7 @@
 //! Between two checks there is at most one store read or one guarded solution, so evaluation
 //! stops within milliseconds of the limit on the shapes measured (README, "Limits").
 
-use super::algebra::{for_each_pattern_mut, query_pattern_mut, update_patterns_mut};
+use super::algebra::{for_each_local_pattern_mut, query_pattern_mut, update_patterns_mut};
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
 use spargebra::algebra::{Expression, Function, GraphPattern};
@@ -80,13 +81,13 @@ fn quiet_cancellation_panics() {
 
 /// Adds the liveness checks to every multiplying node of a query (see the module docs).
 pub fn guard_query(query: &mut Query) {
-    for_each_pattern_mut(query_pattern_mut(query), &mut guard_node);
+    for_each_local_pattern_mut(query_pattern_mut(query), &mut guard_node);
 }
 
 /// Adds the liveness checks to the WHERE of every `DELETE`/`INSERT … WHERE` of an update.
 pub fn guard_update(update: &mut Update) {
     for pattern in update_patterns_mut(update) {
-        for_each_pattern_mut(pattern, &mut guard_node);
+        for_each_local_pattern_mut(pattern, &mut guard_node);
     }
 }
 
@@ -132,7 +133,7 @@ fn guard_node(pattern: &mut GraphPattern) {
         Function::Custom(NamedNode::new_unchecked(ALIVE)),
         vec![Expression::Coalesce(vec![
             all_bound,
-            Expression::Literal(Literal::from(true).into()),
+            Expression::Literal(Literal::from(true)),
         ])],
     );
     let inner = std::mem::replace(
@@ -237,6 +238,24 @@ mod tests {
             "stopped after {:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn patterns_sent_to_a_service_are_left_as_written() {
+        let query = guarded("SELECT * { ?x ?y ?z SERVICE <http://x/> { ?a ?b ?c . ?c ?d ?e } }");
+        let mut remote = Vec::new();
+        super::super::algebra::for_each_pattern(
+            super::super::algebra::query_pattern(&query),
+            &mut |p| {
+                if let GraphPattern::Service { inner, .. } = p {
+                    remote.push(inner.to_string());
+                }
+            },
+        );
+        assert_eq!(remote.len(), 1);
+        assert!(!remote[0].contains(ALIVE), "{}", remote[0]);
+        // The local join with the SERVICE is still guarded.
+        assert!(query.to_string().contains(ALIVE), "{query}");
     }
 
     #[test]
