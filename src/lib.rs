@@ -18,8 +18,8 @@
 //!
 //! Services the edges call:
 //! - [`sparql`]: the SPARQL 1.1 Protocol without HTTP types: parameters, content
-//!   negotiation, SERVICE policy, the service description, evaluation under time and row
-//!   limits, result serialization and the terminal table.
+//!   negotiation, SERVICE policy and federated calls, the service description, evaluation
+//!   under time and row limits, result serialization and the terminal table.
 //! - [`catalog`]: the in-memory index behind the API's lookups (entities, labels, relations
 //!   with provenance, observations, firm locations, search, suggestions), rebuilt when the
 //!   store's generation changes.

@@ -240,45 +240,6 @@ fn a_heavy_query_is_cancelled_and_answered_503_near_its_limit() {
 }
 
 #[test]
-fn service_is_refused_without_any_outbound_connection() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let target = format!(
-        "http://127.0.0.1:{}/sparql",
-        listener.local_addr().expect("addr").port()
-    );
-    let app = spawn_app();
-    let (status, _, body) = app.query(
-        &format!("SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"),
-        "application/json",
-    );
-    assert_eq!(status, 400);
-    assert!(body.contains("refused"), "{body}");
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(
-        listener.accept().is_err(),
-        "something connected to the SERVICE target"
-    );
-}
-
-#[test]
-fn service_reaches_an_allowed_endpoint() {
-    let remote = spawn_app();
-    let prefix = format!("{}/", remote.address);
-    let app = spawn_app_with(ServeConfig {
-        allow_service: vec![prefix],
-        ..ServeConfig::default()
-    });
-    let q = format!(
-        "SELECT ?zh WHERE {{ SERVICE <{}/sparql> {{ <https://w3id.org/autokg/id/jetta> <http://www.w3.org/2000/01/rdf-schema#label> ?zh FILTER(lang(?zh) = 'zh') }} }}",
-        remote.address
-    );
-    let (status, _, body) = app.query(&q, "application/json");
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(json_value(&body, "zh"), "捷达");
-}
-
-#[test]
 fn the_service_description_is_rdf() {
     let app = spawn_app();
     let r = app

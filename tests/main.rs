@@ -1,4 +1,5 @@
-//! The one integration-test binary: facts of the article, example queries, the CLI, loads.
+//! The one integration-test binary: facts of the article, example queries, the CLI, loads,
+//! the endpoint and its SERVICE policy.
 
 mod analytics;
 mod api;
@@ -10,4 +11,5 @@ mod facts;
 mod http;
 mod limits;
 mod queries;
+mod service;
 mod support;

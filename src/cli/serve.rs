@@ -2,9 +2,12 @@
 
 use super::Outcome;
 use crate::error::{Error, Result};
+use crate::sparql::federation::Federation;
+use crate::sparql::service::ServicePolicy;
 use crate::store::KgStore;
 use clap::Args;
 use oxigraph::model::NamedNode;
+use std::path::PathBuf;
 
 /// Arguments of `serve`.
 #[derive(Debug, Args)]
@@ -23,9 +26,15 @@ pub struct ServeArgs {
     /// An origin allowed by CORS (repeatable; `*` allows any).
     #[arg(long, value_name = "ORIGIN")]
     pub cors: Vec<String>,
-    /// An IRI prefix that SERVICE may call (repeatable); without it, SERVICE is refused.
-    #[arg(long, value_name = "IRI-PREFIX")]
+    /// A target SERVICE may call (repeatable): an http or https IRI without user information,
+    /// compared by scheme, host, port and path segments (`https://h/sparql` allows
+    /// `https://h/sparql` and `https://h/sparql/x`); without it, SERVICE is refused.
+    #[arg(long, value_name = "IRI")]
     pub allow_service: Vec<String>,
+    /// A PEM file of CA certificates trusted for HTTPS SERVICE targets, besides the built-in
+    /// webpki roots.
+    #[arg(long, value_name = "FILE")]
+    pub service_ca: Option<PathBuf>,
     /// The bearer token that writes need; without it the server is read-only.
     #[arg(
         long,
@@ -55,13 +64,20 @@ pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
             args.timeout
         )));
     }
-    for prefix in &args.allow_service {
-        NamedNode::new(prefix.as_str()).map_err(|e| {
-            Error::InvalidInput(format!(
-                "--allow-service '{prefix}' is not an absolute IRI: {e}"
-            ))
-        })?;
+    let policy = ServicePolicy::new(&args.allow_service)
+        .map_err(|e| Error::InvalidInput(format!("--allow-service {e}")))?;
+    let federation = match &args.service_ca {
+        None => Federation::new(policy, None),
+        Some(path) => std::fs::read(path)
+            .map_err(|e| format!("cannot be read: {e}"))
+            .and_then(|pem| Federation::new(policy, Some(&pem))),
     }
+    .map_err(|e| {
+        Error::InvalidInput(match &args.service_ca {
+            Some(file) => format!("--service-ca {}: {e}", file.display()),
+            None => e,
+        })
+    })?;
     if let Some(url) = &args.public_url {
         let iri = NamedNode::new(url.as_str()).map_err(|e| {
             Error::InvalidInput(format!("--public-url '{url}' is not an absolute IRI: {e}"))
@@ -77,7 +93,7 @@ pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         max_rows: (args.max_rows > 0).then_some(args.max_rows),
         cors: args.cors,
-        allow_service: args.allow_service,
+        federation,
         update_token: args.update_token.filter(|t| !t.is_empty()),
         max_body: args.max_body,
         public_url: args.public_url,

@@ -79,15 +79,17 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 }
 
 /// Starts the timer that cancels an evaluation at its time limit: one tokio timer entry per
-/// evaluation, aborted when the evaluation ends first.
-fn arm_timer(limit: Duration) -> (CancellationToken, TimerGuard) {
+/// evaluation, aborted when the evaluation ends first. Also returns the deadline, which bounds
+/// the evaluation's SERVICE calls.
+fn arm_timer(limit: Duration) -> (CancellationToken, Instant, TimerGuard) {
+    let deadline = Instant::now() + limit;
     let token = CancellationToken::new();
     let cancel = token.clone();
     let timer = tokio::spawn(async move {
         tokio::time::sleep(limit).await;
         cancel.cancel();
     });
-    (token, TimerGuard(timer))
+    (token, deadline, TimerGuard(timer))
 }
 
 /// Aborts the time-limit timer when the evaluation is over, on every return path.
@@ -107,7 +109,7 @@ async fn query(
     let hash = crate::vocab::hex(&Sha256::digest(request.query.as_bytes())[..8]);
     tracing::Span::current().record("query_hash", hash.as_str());
     let limit = state.time_limit(request.timeout);
-    let (token, timer) = arm_timer(limit);
+    let (token, deadline, timer) = arm_timer(limit);
     let mut evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     if crate::analytics::mentions_functions(&request.query) {
         // The akf: functions score nodes of the supply-chain projection of this generation.
@@ -117,8 +119,8 @@ async fn query(
             .map_err(internal)??;
         evaluator = crate::analytics::with_functions(evaluator, scores);
     }
-    let (prepared, form) =
-        evaluate::prepare_query(evaluator, &request, &state.config.allow_service)?;
+    let services = state.config.federation.caller(deadline);
+    let (prepared, form) = evaluate::prepare_query(evaluator, &request, services)?;
     let (format, content_type) = evaluate::negotiate_results(form, accept(req))?;
     let permit = state.permit().await?;
     let limits = Limits {
@@ -174,9 +176,10 @@ async fn update(
 ) -> Result<HttpResponse, HttpError> {
     state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let limit = state.time_limit(request.timeout);
-    let (token, timer) = arm_timer(limit);
+    let (token, deadline, timer) = arm_timer(limit);
     let evaluator = cancel::with_liveness(KgStore::evaluator(), token);
-    let prepared = evaluate::prepare_update(evaluator, &request, &state.config.allow_service)?;
+    let services = state.config.federation.caller(deadline);
+    let prepared = evaluate::prepare_update(evaluator, &request, services)?;
     let permit = state.permit().await?;
     let shared = state.clone();
     let result = web::block(move || {
@@ -220,7 +223,7 @@ fn service_description(req: &HttpRequest, state: &AppState) -> Result<HttpRespon
     );
     let triples = description::service_description(
         &endpoint,
-        !state.config.allow_service.is_empty(),
+        state.config.federation.is_enabled(),
         state.config.update_token.is_some(),
     );
     let mut serializer = oxigraph::io::RdfSerializer::from_format(format).for_writer(Vec::new());

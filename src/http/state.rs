@@ -8,6 +8,7 @@ use super::problem::Problem;
 use crate::analytics::ScoreCache;
 use crate::catalog::{Catalog, Index};
 use crate::projection::ProjectionCache;
+use crate::sparql::federation::Federation;
 use crate::sparql::HttpError;
 use crate::store::KgStore;
 use actix_web::http::header::HeaderValue;
@@ -36,8 +37,9 @@ pub struct ServeConfig {
     pub max_rows: Option<u64>,
     /// Origins allowed by CORS (`*` for any).
     pub cors: Vec<String>,
-    /// IRI prefixes that SERVICE may call.
-    pub allow_service: Vec<String>,
+    /// The targets SERVICE may call and the client that calls them (`--allow-service`,
+    /// `--service-ca`); off by default.
+    pub federation: Federation,
     /// The bearer token that writes need; `None` makes the server read-only.
     pub update_token: Option<String>,
     /// Request body limit in bytes.
@@ -58,7 +60,7 @@ impl Default for ServeConfig {
             timeout: Duration::from_secs(30),
             max_rows: Some(DEFAULT_MAX_ROWS),
             cors: Vec::new(),
-            allow_service: Vec::new(),
+            federation: Federation::off(),
             update_token: None,
             max_body: DEFAULT_MAX_BODY,
             max_concurrent: cores * 2,

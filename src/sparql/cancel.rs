@@ -14,8 +14,9 @@
 //!   with one variable from each side. Joins on a shared variable are left alone: a
 //!   solution of one side meets only its matches, and reading it was a store read, where
 //!   the evaluator checks its token itself; so a guarded query pays the check only where a
-//!   product is. The filter is true for every solution, so results do
-//!   not change; its variables come from every side, so the optimizer cannot push it below
+//!   product is. Patterns inside `SERVICE` are left as written: the remote endpoint
+//!   evaluates them and knows no `akf:alive`. The filter is true for every solution, so
+//!   results do not change; its variables come from every side, so the optimizer cannot push it below
 //!   the join it guards; `sameTerm` compares the evaluator's internal terms, so it decodes
 //!   nothing; `COALESCE` keeps it true where a variable is unbound.
 //! - [`with_liveness`] registers `akf:alive`: true while the token is alive, else a panic with
@@ -27,7 +28,7 @@
 //! Between two checks there is at most one store read or one guarded solution, so evaluation
 //! stops within milliseconds of the limit on the shapes measured (README, "Limits").
 
-use super::algebra::{for_each_pattern_mut, query_pattern_mut, update_patterns_mut};
+use super::algebra::{for_each_local_pattern_mut, query_pattern_mut, update_patterns_mut};
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
 use spargebra::algebra::{Expression, Function, GraphPattern};
@@ -84,13 +85,13 @@ fn quiet_cancellation_panics() {
 
 /// Adds the liveness checks to every multiplying node of a query (see the module docs).
 pub fn guard_query(query: &mut Query) {
-    for_each_pattern_mut(query_pattern_mut(query), &mut guard_node);
+    for_each_local_pattern_mut(query_pattern_mut(query), &mut guard_node);
 }
 
 /// Adds the liveness checks to the WHERE of every `DELETE`/`INSERT … WHERE` of an update.
 pub fn guard_update(update: &mut Update) {
     for pattern in update_patterns_mut(update) {
-        for_each_pattern_mut(pattern, &mut guard_node);
+        for_each_local_pattern_mut(pattern, &mut guard_node);
     }
 }
 
@@ -202,6 +203,7 @@ fn product_components(patterns: &[spargebra::term::TriplePattern]) -> Vec<Variab
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sparql::algebra::for_each_pattern_mut;
     use oxigraph::sparql::QueryResults;
     use oxigraph::store::Store;
     use spargebra::SparqlParser;
@@ -311,6 +313,24 @@ mod tests {
             "stopped after {:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn patterns_sent_to_a_service_are_left_as_written() {
+        let query = guarded("SELECT * { ?x ?y ?z SERVICE <http://x/> { ?a ?b ?c . ?c ?d ?e } }");
+        let mut remote = Vec::new();
+        super::super::algebra::for_each_pattern(
+            super::super::algebra::query_pattern(&query),
+            &mut |p| {
+                if let GraphPattern::Service { inner, .. } = p {
+                    remote.push(inner.to_string());
+                }
+            },
+        );
+        assert_eq!(remote.len(), 1);
+        assert!(!remote[0].contains(ALIVE), "{}", remote[0]);
+        // The local join with the SERVICE is still guarded.
+        assert!(query.to_string().contains(ALIVE), "{query}");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Query evaluation under the protocol's rules: parse with the predeclared prefixes, refuse
-//! disallowed SERVICE targets, set the dataset, and stream results in a negotiated format,
+//! disallowed SERVICE targets (and hand the rest to [`super::federation`]), set the dataset, and stream results in a negotiated format,
 //! computing the first solutions before the status line so that early timeouts and row-cap
 //! violations become clean errors instead of truncated 200s.
 
+use super::federation::{ServiceCaller, ServiceError};
 use super::negotiate::negotiate;
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
@@ -10,13 +11,12 @@ use crate::store::KgStore;
 use crate::vocab::PREFIXES;
 use bytes::Bytes;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, QueryResultsSerializer};
+use oxigraph::model::{GraphName, NamedOrBlankNode};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{
-    DefaultServiceHandler, PreparedSparqlQuery, PreparedSparqlUpdate, QueryEvaluationError,
-    QueryResults, QuerySolutionIter, SparqlEvaluator,
+    PreparedSparqlQuery, PreparedSparqlUpdate, QueryEvaluationError, QueryResults,
+    QuerySolutionIter, SparqlEvaluator,
 };
-use spargebra::algebra::GraphPattern;
 use spargebra::{Query, SparqlParser, Update};
 use std::io::{self, Write};
 use std::time::Duration;
@@ -98,29 +98,26 @@ fn parser() -> SparqlParser {
 /// Parses a query, applies the SERVICE policy and the protocol's dataset, adds the liveness
 /// checks of [`super::cancel`], and prepares it on `evaluator`, which must come from
 /// [`super::cancel::with_liveness`] (it carries the cancellation token and `akf:alive`).
+/// `services` becomes the evaluator's SERVICE handler (it applies the policy again on every
+/// call). Errors: 400 for a syntax error or a SERVICE the policy refuses.
 pub fn prepare_query(
     evaluator: SparqlEvaluator,
     request: &QueryRequest,
-    allowed_services: &[String],
+    services: ServiceCaller,
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
     let mut query = parser()
         .parse_query(&request.query)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
-    service::check_query(&query, allowed_services).map_err(HttpError::bad_request)?;
+    service::check_query(&query, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_query(&mut query);
     let form = match &query {
         Query::Select { .. } => QueryForm::Solutions,
         Query::Ask { .. } => QueryForm::Boolean,
         Query::Construct { .. } | Query::Describe { .. } => QueryForm::Graph,
     };
-    let evaluator = if allowed_services.is_empty() {
-        evaluator
-    } else {
-        evaluator.with_default_service_handler(HttpService {
-            timeout: request.timeout,
-        })
-    };
-    let mut prepared = evaluator.for_query(query);
+    let mut prepared = evaluator
+        .with_default_service_handler(services)
+        .for_query(query);
     let dataset = prepared.dataset_mut();
     if !request.default_graphs.is_empty() || !request.named_graphs.is_empty() {
         dataset.set_default_graph(
@@ -147,16 +144,17 @@ pub fn prepare_query(
     Ok((prepared, form))
 }
 
-/// Parses an update, applies the SERVICE policy and the `using-…` parameters.
+/// Parses an update, applies the SERVICE policy and the `using-…` parameters; `services`
+/// becomes the evaluator's SERVICE handler, as in [`prepare_query`]. Errors: 400.
 pub fn prepare_update(
     evaluator: SparqlEvaluator,
     request: &UpdateRequest,
-    allowed_services: &[String],
+    services: ServiceCaller,
 ) -> Result<PreparedSparqlUpdate, HttpError> {
     let mut update: Update = parser()
         .parse_update(&request.update)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
-    service::check_update(&update, allowed_services).map_err(HttpError::bad_request)?;
+    service::check_update(&update, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_update(&mut update);
     if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {
         for op in &mut update.operations {
@@ -173,7 +171,9 @@ pub fn prepare_update(
             }
         }
     }
-    Ok(evaluator.for_update(update))
+    Ok(evaluator
+        .with_default_service_handler(services)
+        .for_update(update))
 }
 
 /// How a response starts: a complete small body, or a stream of chunks to follow.
@@ -307,6 +307,13 @@ fn evaluation_error(e: QueryEvaluationError, limits: &Limits) -> HttpError {
     match e {
         QueryEvaluationError::Cancelled => HttpError::timeout(limits.timeout),
         QueryEvaluationError::Dataset(e) => HttpError::internal(format!("storage error: {e}")),
+        QueryEvaluationError::Service(e) => match e.downcast_ref::<ServiceError>() {
+            Some(ServiceError::Refused(m)) => HttpError::bad_request(m.clone()),
+            Some(ServiceError::Failed(m)) => HttpError::bad_gateway(m.clone()),
+            Some(ServiceError::TooSlow(m)) => HttpError::gateway_timeout(m.clone()),
+            Some(ServiceError::QueryTimeLimit(_)) => HttpError::timeout(limits.timeout),
+            None => HttpError::bad_request(format!("SPARQL evaluation error: {e}")),
+        },
         e => HttpError::bad_request(format!("SPARQL evaluation error: {e}")),
     }
 }
@@ -440,49 +447,4 @@ fn stream_triples(
         serializer.serialize_triple(t.as_ref()).map_err(io)?;
     }
     serializer.finish().map(drop).map_err(io)
-}
-
-/// Federated query over plain HTTP to targets the operator allowed (checked before this runs).
-struct HttpService {
-    timeout: Option<Duration>,
-}
-
-impl DefaultServiceHandler for HttpService {
-    type Error = QueryEvaluationError;
-
-    fn handle(
-        &self,
-        service_name: &NamedNode,
-        pattern: &GraphPattern,
-        _base_iri: Option<&oxiri::Iri<String>>,
-    ) -> Result<QuerySolutionIter<'static>, Self::Error> {
-        let fail = |m: String| QueryEvaluationError::Service(m.into());
-        let client = reqwest::blocking::Client::builder()
-            .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
-        let query = format!("SELECT * WHERE {{ {pattern} }}");
-        let response = client
-            .post(service_name.as_str())
-            .header("Accept", "application/sparql-results+json")
-            .form(&[("query", query)])
-            .send()
-            .map_err(|e| fail(format!("SERVICE <{}>: {e}", service_name.as_str())))?;
-        if !response.status().is_success() {
-            return Err(fail(format!(
-                "SERVICE <{}> answered {}",
-                service_name.as_str(),
-                response.status()
-            )));
-        }
-        match QueryResultsParser::from_format(QueryResultsFormat::Json)
-            .for_reader(response)
-            .map_err(|e| fail(e.to_string()))?
-        {
-            oxigraph::sparql::results::ReaderQueryResultsParserOutput::Solutions(s) => Ok(s.into()),
-            oxigraph::sparql::results::ReaderQueryResultsParserOutput::Boolean(_) => {
-                Err(fail("SERVICE answered a boolean".into()))
-            }
-        }
-    }
 }

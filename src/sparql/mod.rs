@@ -1,11 +1,12 @@
 //! The SPARQL 1.1 Protocol without HTTP types: request parameters, content negotiation,
-//! the service description, SERVICE policy and evaluation under limits. The server module
-//! adapts these to actix-web.
+//! the service description, SERVICE policy and federated calls, and evaluation under limits.
+//! The server module adapts these to actix-web.
 
 pub mod algebra;
 pub mod cancel;
 pub mod description;
 pub mod evaluate;
+pub mod federation;
 pub mod negotiate;
 pub mod protocol;
 pub mod results;

@@ -82,6 +82,20 @@ impl HttpError {
             message: message.into(),
         }
     }
+    /// 502: a remote endpoint (a SERVICE target) failed or answered something unusable.
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Self {
+            status: 502,
+            message: message.into(),
+        }
+    }
+    /// 504: a remote endpoint (a SERVICE target) did not answer in time.
+    pub fn gateway_timeout(message: impl Into<String>) -> Self {
+        Self {
+            status: 504,
+            message: message.into(),
+        }
+    }
     /// 503: the query ran over its time limit.
     pub fn timeout(limit: Duration) -> Self {
         Self {
