@@ -248,3 +248,39 @@ fn stats_counts_graphs_classes_and_measures() {
     // Chongqing, Chengdu and Shanghai report vehicle output.
     assert_eq!(vehicle["count"], 3);
 }
+
+#[test]
+fn a_gzip_file_past_the_decompression_limit_is_refused_and_nothing_lands() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store_dir = dir.path().join("store");
+    let store = store_dir.to_str().expect("utf-8");
+    let before = count_quads(store);
+    let path = dir.path().join("big.nt.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).expect("create"),
+        flate2::Compression::fast(),
+    );
+    for i in 0..40_000 {
+        writeln!(gz, "<http://e/s{i}> <http://e/p> \"{i}\" .").expect("write");
+    }
+    gz.finish().expect("gzip");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_autokg"))
+        .args(["--store", store, "load", path.to_str().expect("utf-8")])
+        .env("AUTOKG_MAX_GUNZIP", "100000")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("AUTOKG_MAX_GUNZIP"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("big.nt.gz"), "{}", stderr(&out));
+    assert_eq!(count_quads(store), before, "a refused load landed in part");
+    // The same file under the default limit loads.
+    let out = autokg(&["--store", store, "load", path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_quads(store), before + 40_000);
+}
