@@ -805,38 +805,12 @@ fn networkx_agrees_on_the_curated_projections() {
     }
 }
 
-/// A generated network of `firms` firms in a fresh in-memory store.
-fn generated_store(firms: usize, seed: u64, entailment: autokg::store::Entailment) -> KgStore {
-    let mut nq = Vec::new();
-    autokg::generate::generate(
-        autokg::generate::Options {
-            firms,
-            seed,
-            triples: false,
-        },
-        &mut nq,
-        |_| {},
-    )
-    .expect("generates");
-    let s = KgStore::open_with(None, entailment).expect("store");
-    let quads = || {
-        Ok(autokg::rdf::io::parse_text(
-            "generated",
-            &nq,
-            oxigraph::io::RdfFormat::NQuads,
-            oxigraph::model::GraphName::DefaultGraph,
-        ))
-    };
-    let report = s.load(quads, |_| {}).expect("loads");
-    let entailing = entailment == autokg::store::Entailment::Rdfs;
-    assert_eq!(report.entailments_added > 0, entailing);
-    s
-}
-
 /// The generated 2,000-firm network, loaded once.
 fn generated() -> &'static KgStore {
     static STORE: OnceLock<KgStore> = OnceLock::new();
-    STORE.get_or_init(|| generated_store(2000, 7, autokg::store::Entailment::Rdfs))
+    STORE.get_or_init(|| {
+        crate::support::generated_store_with(2000, 7, autokg::store::Entailment::Rdfs)
+    })
 }
 
 #[test]
@@ -921,8 +895,8 @@ fn bench_kernels() {
 #[test]
 fn named_projections_do_not_depend_on_entailments() {
     let stores = [
-        generated_store(500, 3, autokg::store::Entailment::Rdfs),
-        generated_store(500, 3, autokg::store::Entailment::None),
+        crate::support::generated_store_with(500, 3, autokg::store::Entailment::Rdfs),
+        crate::support::generated_store_with(500, 3, autokg::store::Entailment::None),
     ];
     let edges = |s: &KgStore, name: &str| {
         let spec = ProjectionSpec::named(name).expect("named");

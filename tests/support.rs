@@ -130,6 +130,16 @@ pub fn spawn_app_on(
 /// An in-memory store with the curated data and a generated network of `firms` firms
 /// (about 11 quads a firm with entailments).
 pub fn generated_store(firms: usize, seed: u64) -> KgStore {
+    generated_store_with(firms, seed, autokg::store::Entailment::Rdfs)
+}
+
+/// [`generated_store`] with the given entailment regime; checks that entailments were added
+/// exactly when the regime asks for them.
+pub fn generated_store_with(
+    firms: usize,
+    seed: u64,
+    entailment: autokg::store::Entailment,
+) -> KgStore {
     let mut nq = Vec::new();
     autokg::generate::generate(
         autokg::generate::Options {
@@ -141,7 +151,7 @@ pub fn generated_store(firms: usize, seed: u64) -> KgStore {
         |_| {},
     )
     .expect("generates");
-    let store = KgStore::open(None).expect("store");
+    let store = KgStore::open_with(None, entailment).expect("store");
     let quads = || {
         Ok(autokg::rdf::io::parse_text(
             "generated",
@@ -150,7 +160,11 @@ pub fn generated_store(firms: usize, seed: u64) -> KgStore {
             oxigraph::model::GraphName::DefaultGraph,
         ))
     };
-    store.load(quads, |_| {}).expect("loads");
+    let report = store.load(quads, |_| {}).expect("loads");
+    assert_eq!(
+        report.entailments_added > 0,
+        entailment == autokg::store::Entailment::Rdfs
+    );
     store
 }
 
