@@ -8,5 +8,6 @@ mod errors;
 mod export;
 mod facts;
 mod http;
+mod limits;
 mod queries;
 mod support;

@@ -96,9 +96,17 @@ impl TestApp {
 }
 
 /// Starts the server with `config` (its bind address is replaced by `127.0.0.1:0`).
-pub fn spawn_app_with(mut config: autokg::http::ServeConfig) -> TestApp {
-    config.bind = "127.0.0.1:0".into();
+pub fn spawn_app_with(config: autokg::http::ServeConfig) -> TestApp {
     let store = std::sync::Arc::new(KgStore::open(None).expect("store"));
+    spawn_app_on(config, store)
+}
+
+/// Starts the server with `config` on an existing store (shared with other servers).
+pub fn spawn_app_on(
+    mut config: autokg::http::ServeConfig,
+    store: std::sync::Arc<KgStore>,
+) -> TestApp {
+    config.bind = "127.0.0.1:0".into();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

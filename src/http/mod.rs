@@ -9,11 +9,14 @@
 //!   OpenAPI document.
 //! - [`state`]: [`AppState`] and [`ServeConfig`]; [`middleware`]: the request span;
 //!   [`metrics`]: Prometheus metrics; [`problem`]: RFC 9457 errors; [`stream`]: the one
-//!   streaming body and the plain-text errors.
+//!   streaming body and the plain-text errors; [`limits`]: the time limits of analytics and
+//!   exports (deadline and timer, `timeout=`, in-flight gauge, the 503 naming a cheaper
+//!   request).
 
 pub mod api;
 mod graph_store;
 mod health;
+pub mod limits;
 pub mod metrics;
 mod middleware;
 pub mod openapi;
