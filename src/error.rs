@@ -35,8 +35,9 @@ pub enum Error {
     /// A SPARQL query or update failed while it was evaluated.
     #[error("SPARQL evaluation error: {0}")]
     Evaluation(String),
-    /// A query was cancelled because it ran over its time limit.
-    #[error("the query ran over its time limit of {0:?} and was cancelled")]
+    /// A query, an analytics computation or an export was stopped because it ran over its
+    /// time limit (the limit; zero when the store reports a cancellation without one).
+    #[error("the work ran over its time limit of {0:?} and was stopped")]
     Timeout(std::time::Duration),
     /// An argument is not acceptable (an IRI that is not absolute, an unknown name, ...).
     #[error("{0}")]

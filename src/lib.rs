@@ -39,7 +39,9 @@
 //!   generation. The one boundary between RDF and the algorithms.
 //! - [`algorithms`]: one file per measure on a CSR graph (degree, PageRank, betweenness,
 //!   closeness, harmonic, eigenvector, k-core, components, cuts, dominators, impact,
-//!   paths), networkx's conventions; knows nothing of RDF.
+//!   paths), networkx's conventions; knows nothing of RDF. Long-running kernels check an
+//!   [`algorithms::Deadline`] (a cancellation flag with an optional instant) that the
+//!   projection's SPARQL, the exports and the HTTP time limits share.
 //! - [`store`]: [`store::KgStore`], the **only** module that touches Oxigraph's `Store`:
 //!   the façade (open, queries, updates, graphs, dumps, counts), the one-pass bulk loader,
 //!   and the upkeep of the inferred graph. In memory by default, RocksDB with `--store DIR`.

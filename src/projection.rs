@@ -9,8 +9,9 @@
 //! PageRank. Rows repeating a pair merge into one edge with the largest weight; rows whose
 //! `?source` or `?target` is unbound, and self-loops, are skipped.
 
-use crate::algorithms::{Csr, NodeId};
+use crate::algorithms::{Csr, Deadline, NodeId};
 use crate::error::{Error, Result};
+use crate::sparql::cancel::query_until;
 use crate::store::KgStore;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
 use oxigraph::sparql::QueryResults;
@@ -128,6 +129,7 @@ fn directed_header(name: &str, sparql: &str) -> Result<Option<bool>> {
 /// relations behind each edge.
 #[derive(Debug, Clone)]
 pub struct Projection {
+    spec: ProjectionSpec,
     name: String,
     directed: bool,
     generation: u64,
@@ -148,57 +150,27 @@ impl Projection {
     /// non-IRI or `?weight` to anything but a number ≥ 0; SPARQL syntax and evaluation
     /// errors as the store reports them.
     pub fn build(store: &KgStore, spec: &ProjectionSpec) -> Result<Self> {
+        Self::build_until(store, spec, &Deadline::none())
+    }
+
+    /// [`Projection::build`] under a deadline: the query runs with liveness checks (see
+    /// [`crate::sparql::cancel::query_until`]) and rows are read while it lasts.
+    ///
+    /// Errors: as [`Projection::build`], and [`Error::Timeout`] once the deadline expires.
+    pub fn build_until(
+        store: &KgStore,
+        spec: &ProjectionSpec,
+        deadline: &Deadline,
+    ) -> Result<Self> {
         let started = std::time::Instant::now();
         let generation = store.generation();
+        let builder = query_until(store, spec.sparql(), deadline, |results| {
+            read_rows(spec.name(), results, deadline)
+        })?;
+        deadline.check()?;
+        let mut projection = builder.finish(spec.name().to_owned(), spec.directed(), generation);
+        projection.spec = spec.clone();
         let name = spec.name();
-        let solutions = match store.query(spec.sparql())? {
-            QueryResults::Solutions(s) => s,
-            QueryResults::Boolean(_) => return Err(not_a_select(name, "an ASK query")),
-            QueryResults::Graph(_) => {
-                return Err(not_a_select(name, "a CONSTRUCT or DESCRIBE query"))
-            }
-        };
-        let variables: Vec<&str> = solutions.variables().iter().map(|v| v.as_str()).collect();
-        if !variables.contains(&"source") || !variables.contains(&"target") {
-            return Err(Error::InvalidInput(format!(
-                "projection '{name}' must return the variables ?source and ?target (and optionally ?relation and ?weight); it returns {}",
-                if variables.is_empty() {
-                    "no variables".to_owned()
-                } else {
-                    variables.iter().map(|v| format!("?{v}")).collect::<Vec<_>>().join(", ")
-                }
-            )));
-        }
-        let mut builder = Builder::default();
-        for (row, solution) in solutions.enumerate() {
-            let solution = solution.map_err(|e| Error::Evaluation(e.to_string()))?;
-            let (Some(source), Some(target)) = (solution.get("source"), solution.get("target"))
-            else {
-                continue;
-            };
-            let source = endpoint(name, "source", source, row)?;
-            let target = endpoint(name, "target", target, row)?;
-            let relation = match solution.get("relation") {
-                None => None,
-                Some(Term::NamedNode(r)) => Some(r.clone()),
-                Some(other) => {
-                    return Err(Error::InvalidInput(format!(
-                        "projection '{name}', row {}: ?relation must be an IRI, not {other}",
-                        row + 1
-                    )))
-                }
-            };
-            let weight = match solution.get("weight") {
-                None => None,
-                Some(Term::Literal(l)) => match l.value().trim().parse::<f64>() {
-                    Ok(w) if w.is_finite() && w >= 0.0 => Some(w),
-                    _ => return Err(bad_weight(name, row, &l.to_string())),
-                },
-                Some(other) => return Err(bad_weight(name, row, &other.to_string())),
-            };
-            builder.add(source, target, relation, weight);
-        }
-        let projection = builder.finish(name.to_owned(), spec.directed(), generation);
         tracing::info!(
             projection = name,
             nodes = projection.node_count(),
@@ -207,6 +179,11 @@ impl Projection {
             "projection built"
         );
         Ok(projection)
+    }
+
+    /// What the projection was built from.
+    pub fn spec(&self) -> &ProjectionSpec {
+        &self.spec
     }
 
     /// The projection's name.
@@ -277,6 +254,57 @@ impl Projection {
         out.dedup();
         out
     }
+}
+
+/// Reads a projection query's rows into a [`Builder`], checking `deadline` every 1,024 rows.
+fn read_rows(name: &str, results: QueryResults<'static>, deadline: &Deadline) -> Result<Builder> {
+    let solutions = match results {
+        QueryResults::Solutions(s) => s,
+        QueryResults::Boolean(_) => return Err(not_a_select(name, "an ASK query")),
+        QueryResults::Graph(_) => return Err(not_a_select(name, "a CONSTRUCT or DESCRIBE query")),
+    };
+    let variables: Vec<&str> = solutions.variables().iter().map(|v| v.as_str()).collect();
+    if !variables.contains(&"source") || !variables.contains(&"target") {
+        return Err(Error::InvalidInput(format!(
+            "projection '{name}' must return the variables ?source and ?target (and optionally ?relation and ?weight); it returns {}",
+            if variables.is_empty() {
+                "no variables".to_owned()
+            } else {
+                variables.iter().map(|v| format!("?{v}")).collect::<Vec<_>>().join(", ")
+            }
+        )));
+    }
+    let mut builder = Builder::default();
+    let mut every = deadline.every(1024);
+    for (row, solution) in solutions.enumerate() {
+        every.check()?;
+        let solution = solution.map_err(|e| Error::Evaluation(e.to_string()))?;
+        let (Some(source), Some(target)) = (solution.get("source"), solution.get("target")) else {
+            continue;
+        };
+        let source = endpoint(name, "source", source, row)?;
+        let target = endpoint(name, "target", target, row)?;
+        let relation = match solution.get("relation") {
+            None => None,
+            Some(Term::NamedNode(r)) => Some(r.clone()),
+            Some(other) => {
+                return Err(Error::InvalidInput(format!(
+                    "projection '{name}', row {}: ?relation must be an IRI, not {other}",
+                    row + 1
+                )))
+            }
+        };
+        let weight = match solution.get("weight") {
+            None => None,
+            Some(Term::Literal(l)) => match l.value().trim().parse::<f64>() {
+                Ok(w) if w.is_finite() && w >= 0.0 => Some(w),
+                _ => return Err(bad_weight(name, row, &l.to_string())),
+            },
+            Some(other) => return Err(bad_weight(name, row, &other.to_string())),
+        };
+        builder.add(source, target, relation, weight);
+    }
+    Ok(builder)
 }
 
 fn not_a_select(name: &str, what: &str) -> Error {
@@ -384,6 +412,11 @@ impl Builder {
             }
         }
         Projection {
+            spec: ProjectionSpec {
+                name: name.clone(),
+                sparql: String::new(),
+                directed,
+            },
             name,
             directed,
             generation,
@@ -412,13 +445,24 @@ impl ProjectionCache {
 
     /// The projection for `spec` at the store's current generation, built if needed.
     pub fn get(&self, store: &KgStore, spec: &ProjectionSpec) -> Result<Arc<Projection>> {
+        self.get_until(store, spec, &Deadline::none())
+    }
+
+    /// [`ProjectionCache::get`] under a deadline (see [`Projection::build_until`]); a build
+    /// that runs out of time is not kept.
+    pub fn get_until(
+        &self,
+        store: &KgStore,
+        spec: &ProjectionSpec,
+        deadline: &Deadline,
+    ) -> Result<Arc<Projection>> {
         let generation = store.generation();
         if let Some(p) = self.lock().get(spec) {
             if p.generation() == generation {
                 return Ok(p.clone());
             }
         }
-        let built = Arc::new(Projection::build(store, spec)?);
+        let built = Arc::new(Projection::build_until(store, spec, deadline)?);
         let mut entries = self.lock();
         entries.retain(|_, p| p.generation() == generation);
         entries.insert(spec.clone(), built.clone());
@@ -460,6 +504,32 @@ mod tests {
         }
         let e = ProjectionSpec::named("nope").expect_err("unknown");
         assert!(e.to_string().contains("'nope'") && e.to_string().contains("supply-chain"));
+    }
+
+    #[test]
+    fn build_until_matches_build_and_keeps_nothing_past_its_deadline() {
+        use std::time::Duration;
+        let store = KgStore::open(None).expect("the embedded data loads");
+        let spec = ProjectionSpec::named("all").expect("named");
+        let plain = Projection::build(&store, &spec).expect("builds");
+        let far = Deadline::after(Duration::from_secs(3600));
+        let timed = Projection::build_until(&store, &spec, &far).expect("builds");
+        assert_eq!(plain.nodes(), timed.nodes());
+        assert_eq!(
+            plain.graph().edges().collect::<Vec<_>>(),
+            timed.graph().edges().collect::<Vec<_>>()
+        );
+        assert_eq!(timed.spec(), &spec);
+        let expired = Deadline::after(Duration::ZERO);
+        let e = Projection::build_until(&store, &spec, &expired).expect_err("expired");
+        assert!(matches!(e, Error::Timeout(_)), "{e}");
+        let cache = ProjectionCache::new();
+        assert!(cache.get_until(&store, &spec, &expired).is_err());
+        let built = cache.get_until(&store, &spec, &far).expect("builds");
+        assert!(Arc::ptr_eq(
+            &built,
+            &cache.get(&store, &spec).expect("cached")
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the endpoint and its SERVICE policy.
 
 mod analytics;
+mod analytics_limits;
 mod api;
 mod architecture;
 mod cli;

@@ -1,7 +1,8 @@
 //! Betweenness centrality: Brandes' algorithm on the CSR, in parallel with one accumulator
 //! per worker, exact or from a seeded sample of sources, scaled as networkx 3.6 scales it.
 
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 
@@ -110,6 +111,18 @@ impl Worker {
 /// Mathematical Sociology 25(2), 2001; M. Baglioni, F. Geraci, M. Pellegrini and E. Lastres,
 /// "Fast exact computation of betweenness centrality in social networks", ASONAM 2012.
 pub fn betweenness(g: &Csr, normalized: bool, sources: Option<&[NodeId]>) -> Vec<f64> {
+    uncancelled(betweenness_until(g, normalized, sources, &Deadline::none()))
+}
+
+/// [`betweenness`] under a deadline, checked before each source: once it has expired every
+/// worker stops at its next source and the result is `Err(Cancelled)`. Equal to
+/// [`betweenness`] when the deadline does not expire.
+pub fn betweenness_until(
+    g: &Csr,
+    normalized: bool,
+    sources: Option<&[NodeId]>,
+    deadline: &Deadline,
+) -> Result<Vec<f64>, Cancelled> {
     let n = g.node_count();
     let all: Vec<NodeId>;
     let list = match sources {
@@ -138,6 +151,9 @@ pub fn betweenness(g: &Csr, normalized: bool, sources: Option<&[NodeId]>) -> Vec
         .map(|chunk| {
             let mut worker = Worker::new(n);
             for &s in chunk {
+                if deadline.is_expired() {
+                    break;
+                }
                 worker.source(g, s, f64::from(leaves[s as usize]), !g.is_directed());
             }
             worker.sum
@@ -149,6 +165,7 @@ pub fn betweenness(g: &Csr, normalized: bool, sources: Option<&[NodeId]>) -> Vec
                 a
             },
         );
+    deadline.check()?;
     rescale(
         &mut sum,
         n,
@@ -156,7 +173,7 @@ pub fn betweenness(g: &Csr, normalized: bool, sources: Option<&[NodeId]>) -> Vec
         g.is_directed(),
         sampled.then_some(&list),
     );
-    sum
+    Ok(sum)
 }
 
 /// Whether `v` is a leaf whose dependencies its neighbour's BFS gives: on an undirected

@@ -1,6 +1,7 @@
 //! Closeness centrality with networkx's `wf_improved` scaling for disconnected graphs.
 
-use super::{per_node_incoming_bfs, Csr};
+use super::deadline::uncancelled;
+use super::{per_node_incoming_bfs, Cancelled, Csr, Deadline};
 
 /// Closeness centrality of every node.
 ///
@@ -19,8 +20,18 @@ use super::{per_node_incoming_bfs, Csr};
 /// Acoustical Society of America 22(6), 1950; S. Wasserman and K. Faust, "Social Network
 /// Analysis", Cambridge University Press, 1994.
 pub fn closeness(g: &Csr, wf_improved: bool) -> Vec<f64> {
+    uncancelled(closeness_until(g, wf_improved, &Deadline::none()))
+}
+
+/// [`closeness`] under a deadline, checked before each node's search: `Err(Cancelled)` once
+/// it has expired; equal to [`closeness`] otherwise.
+pub fn closeness_until(
+    g: &Csr,
+    wf_improved: bool,
+    deadline: &Deadline,
+) -> Result<Vec<f64>, Cancelled> {
     let n = g.node_count();
-    per_node_incoming_bfs(g, |bfs| {
+    per_node_incoming_bfs(g, deadline, |bfs| {
         let total: i64 = bfs
             .order
             .iter()

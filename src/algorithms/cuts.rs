@@ -1,6 +1,7 @@
 //! Single points of failure: articulation points and bridges of the undirected view.
 
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 
 /// A finished DFS tree edge, as the low-point DFS reports it.
 struct TreeEdge {
@@ -12,11 +13,20 @@ struct TreeEdge {
     child_size: usize,
 }
 
+/// Steps of the DFS between two looks at the deadline.
+const STEPS_PER_CHECK: u32 = 4096;
+
 /// One DFS (iterative, so deep graphs cannot overflow the stack) computing discovery times,
 /// low points and subtree sizes; reports each tree edge when its child is finished, and
-/// collects the DFS roots.
-fn lowpoint_dfs(g: &Csr, mut on_tree_edge: impl FnMut(TreeEdge), roots: &mut Vec<NodeId>) {
+/// collects the DFS roots. Looks at `deadline` every [`STEPS_PER_CHECK`] steps.
+fn lowpoint_dfs(
+    g: &Csr,
+    mut on_tree_edge: impl FnMut(TreeEdge),
+    roots: &mut Vec<NodeId>,
+    deadline: &Deadline,
+) -> Result<(), Cancelled> {
     let n = g.node_count();
+    let mut every = deadline.every(STEPS_PER_CHECK);
     let mut disc = vec![usize::MAX; n];
     let mut low = vec![0usize; n];
     let mut parent = vec![NodeId::MAX; n];
@@ -33,6 +43,7 @@ fn lowpoint_dfs(g: &Csr, mut on_tree_edge: impl FnMut(TreeEdge), roots: &mut Vec
         time += 1;
         stack.push((root, 0));
         while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            every.check()?;
             let neighbours = g.successors(v);
             if *next < neighbours.len() {
                 let w = neighbours[*next];
@@ -64,6 +75,7 @@ fn lowpoint_dfs(g: &Csr, mut on_tree_edge: impl FnMut(TreeEdge), roots: &mut Vec
         }
         roots.push(root);
     }
+    Ok(())
 }
 
 /// Articulation points (cut vertices): nodes whose removal splits their component.
@@ -107,7 +119,14 @@ impl CutVertex {
 ///
 /// Complexity: O(n + m).
 pub fn cut_vertices(g: &Csr) -> Vec<CutVertex> {
+    uncancelled(cut_vertices_until(g, &Deadline::none()))
+}
+
+/// [`cut_vertices`] under a deadline, checked between steps and every few thousand DFS
+/// steps: `Err(Cancelled)` once it has expired; equal to [`cut_vertices`] otherwise.
+pub fn cut_vertices_until(g: &Csr, deadline: &Deadline) -> Result<Vec<CutVertex>, Cancelled> {
     let u = g.to_undirected();
+    deadline.check()?;
     let n = u.node_count();
     let mut separated: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut roots = Vec::new();
@@ -120,7 +139,8 @@ pub fn cut_vertices(g: &Csr) -> Vec<CutVertex> {
             }
         },
         &mut roots,
-    );
+        deadline,
+    )?;
     let mut component_size = vec![0usize; n];
     let (labels, sizes) = super::components::connected_components(&u);
     for v in 0..n {
@@ -152,7 +172,7 @@ pub fn cut_vertices(g: &Csr) -> Vec<CutVertex> {
             pieces,
         });
     }
-    out
+    Ok(out)
 }
 
 /// Bridges: edges whose removal splits their component.
@@ -187,7 +207,14 @@ pub struct CutEdge {
 ///
 /// Complexity: O(n + m).
 pub fn cut_edges(g: &Csr) -> Vec<CutEdge> {
+    uncancelled(cut_edges_until(g, &Deadline::none()))
+}
+
+/// [`cut_edges`] under a deadline, checked between steps and every few thousand DFS steps:
+/// `Err(Cancelled)` once it has expired; equal to [`cut_edges`] otherwise.
+pub fn cut_edges_until(g: &Csr, deadline: &Deadline) -> Result<Vec<CutEdge>, Cancelled> {
     let u = g.to_undirected();
+    deadline.check()?;
     let mut found = Vec::new();
     let mut roots = Vec::new();
     lowpoint_dfs(
@@ -198,7 +225,8 @@ pub fn cut_edges(g: &Csr) -> Vec<CutEdge> {
             }
         },
         &mut roots,
-    );
+        deadline,
+    )?;
     let (labels, sizes) = super::components::connected_components(&u);
     let mut out: Vec<CutEdge> = found
         .into_iter()
@@ -211,7 +239,7 @@ pub fn cut_edges(g: &Csr) -> Vec<CutEdge> {
         })
         .collect();
     out.sort_unstable_by_key(|c| c.edge);
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

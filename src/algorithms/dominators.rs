@@ -1,7 +1,8 @@
 //! Dominators: which nodes every path from a root must pass through (Cooper, Harvey and
 //! Kennedy's iterative algorithm, as networkx's `immediate_dominators`).
 
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 
 /// The dominator tree of the nodes reachable from a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,22 @@ pub struct Dominators {
 /// Reference: K. D. Cooper, T. J. Harvey and K. Kennedy, "A simple, fast dominance
 /// algorithm", Software Practice and Experience 4, 2001.
 pub fn immediate_dominators(g: &Csr, root: NodeId, reverse: bool) -> Dominators {
+    uncancelled(immediate_dominators_until(
+        g,
+        root,
+        reverse,
+        &Deadline::none(),
+    ))
+}
+
+/// [`immediate_dominators`] under a deadline, checked before each pass: `Err(Cancelled)`
+/// once it has expired; equal to [`immediate_dominators`] otherwise.
+pub fn immediate_dominators_until(
+    g: &Csr,
+    root: NodeId,
+    reverse: bool,
+    deadline: &Deadline,
+) -> Result<Dominators, Cancelled> {
     let n = g.node_count();
     let next = |v: NodeId| {
         if reverse {
@@ -82,6 +99,7 @@ pub fn immediate_dominators(g: &Csr, root: NodeId, reverse: bool) -> Dominators 
     };
     let mut changed = true;
     while changed {
+        deadline.check()?;
         changed = false;
         // Reverse postorder, root excluded (it is last in postorder).
         for &v in order.iter().rev().skip(1) {
@@ -109,11 +127,11 @@ pub fn immediate_dominators(g: &Csr, root: NodeId, reverse: bool) -> Dominators 
             dominated[d as usize] += dominated[v as usize] + 1;
         }
     }
-    Dominators {
+    Ok(Dominators {
         root,
         idom,
         dominated,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Eigenvector centrality by power iteration on `A + I`, exactly as networkx's
 //! `eigenvector_centrality` (start vector of ones, Euclidean normalisation).
 
-use super::{Csr, NotConverged, PowerIteration};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NotConverged, PowerIteration};
 
 /// Eigenvector centrality's parameters; the defaults are networkx's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,16 +37,27 @@ impl Default for Options {
 /// Reference: P. Bonacich, "Power and centrality: a family of measures", American Journal
 /// of Sociology 92(5), 1987.
 pub fn eigenvector(g: &Csr, options: Options) -> Result<PowerIteration, NotConverged> {
+    uncancelled(eigenvector_until(g, options, &Deadline::none()))
+}
+
+/// [`eigenvector`] under a deadline, checked before each iteration: the outer
+/// `Err(Cancelled)` once it has expired, else [`eigenvector`]'s answer.
+pub fn eigenvector_until(
+    g: &Csr,
+    options: Options,
+    deadline: &Deadline,
+) -> Result<Result<PowerIteration, NotConverged>, Cancelled> {
     let n = g.node_count();
     if n == 0 {
-        return Ok(PowerIteration {
+        return Ok(Ok(PowerIteration {
             scores: Vec::new(),
             iterations: 0,
-        });
+        }));
     }
     let mut x = vec![1.0 / n as f64; n];
     let mut next = vec![0.0; n];
     for iteration in 1..=options.max_iter {
+        deadline.check()?;
         for (v, out) in next.iter_mut().enumerate() {
             *out = x[v]
                 + g.predecessors(v as u32)
@@ -59,17 +71,17 @@ pub fn eigenvector(g: &Csr, options: Options) -> Result<PowerIteration, NotConve
         let err: f64 = next.iter().zip(&x).map(|(a, b)| (a - b).abs()).sum();
         std::mem::swap(&mut x, &mut next);
         if err < n as f64 * options.tol {
-            return Ok(PowerIteration {
+            return Ok(Ok(PowerIteration {
                 scores: x,
                 iterations: iteration,
-            });
+            }));
         }
     }
-    Err(NotConverged {
+    Ok(Err(NotConverged {
         measure: "eigenvector",
         iterations: options.max_iter,
         tolerance: options.tol,
-    })
+    }))
 }
 
 /// Euclidean norm without overflow or underflow (Python's `math.hypot` scales the same way).

@@ -1,6 +1,7 @@
 //! Harmonic centrality: the sum of inverse distances, networkx's `harmonic_centrality`.
 
-use super::{per_node_incoming_bfs, Csr};
+use super::deadline::uncancelled;
+use super::{per_node_incoming_bfs, Cancelled, Csr, Deadline};
 
 /// Harmonic centrality of every node.
 ///
@@ -15,7 +16,13 @@ use super::{per_node_incoming_bfs, Csr};
 /// Reference: M. Marchiori and V. Latora, "Harmony in the small-world", Physica A 285, 2000;
 /// P. Boldi and S. Vigna, "Axioms for centrality", Internet Mathematics 10, 2014.
 pub fn harmonic(g: &Csr) -> Vec<f64> {
-    per_node_incoming_bfs(g, |bfs| {
+    uncancelled(harmonic_until(g, &Deadline::none()))
+}
+
+/// [`harmonic`] under a deadline, checked before each node's search: `Err(Cancelled)` once
+/// it has expired; equal to [`harmonic`] otherwise.
+pub fn harmonic_until(g: &Csr, deadline: &Deadline) -> Result<Vec<f64>, Cancelled> {
+    per_node_incoming_bfs(g, deadline, |bfs| {
         bfs.order[1..]
             .iter()
             .map(|&v| 1.0 / f64::from(bfs.dist[v as usize]))

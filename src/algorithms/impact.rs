@@ -1,7 +1,8 @@
 //! Disruption impact: what removing a node, or a set of nodes, cuts off.
 
 use super::components::{connected_components, connected_pairs};
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 use rayon::prelude::*;
 
 /// What removing some nodes does to a graph.
@@ -41,6 +42,17 @@ pub struct Impact {
 /// Reference: R. Albert, H. Jeong and A.-L. Barabási, "Error and attack tolerance of complex
 /// networks", Nature 406, 2000 (removal of nodes and the size of the largest component).
 pub fn disruption_impact(g: &Csr, removed: &[NodeId]) -> Impact {
+    uncancelled(disruption_impact_until(g, removed, &Deadline::none()))
+}
+
+/// [`disruption_impact`] under a deadline, checked between its steps and, on a directed
+/// graph, before each source's searches: `Err(Cancelled)` once it has expired; equal to
+/// [`disruption_impact`] otherwise.
+pub fn disruption_impact_until(
+    g: &Csr,
+    removed: &[NodeId],
+    deadline: &Deadline,
+) -> Result<Impact, Cancelled> {
     let n = g.node_count();
     let mut removed: Vec<NodeId> = removed
         .iter()
@@ -54,8 +66,10 @@ pub fn disruption_impact(g: &Csr, removed: &[NodeId]) -> Impact {
         is_removed[v as usize] = true;
     }
     let (before, before_sizes) = connected_components(g);
+    deadline.check()?;
     let after_graph = g.without_nodes(&is_removed);
     let (after, after_sizes_all) = connected_components(&after_graph);
+    deadline.check()?;
     // Removed nodes are isolated in `after_graph`: leave them out of its sizes.
     let mut after_sizes = after_sizes_all.clone();
     for &v in &removed {
@@ -95,7 +109,7 @@ pub fn disruption_impact(g: &Csr, removed: &[NodeId]) -> Impact {
         .collect();
 
     let pairs_lost = if g.is_directed() {
-        directed_pairs_lost(g, &is_removed)
+        directed_pairs_lost(g, &is_removed, deadline)?
     } else {
         let mut remaining_before = before_sizes.clone();
         for &v in &removed {
@@ -103,7 +117,7 @@ pub fn disruption_impact(g: &Csr, removed: &[NodeId]) -> Impact {
         }
         connected_pairs(&remaining_before) - connected_pairs(&after_sizes)
     };
-    Impact {
+    Ok(Impact {
         removed,
         disconnected,
         pairs_lost,
@@ -111,12 +125,16 @@ pub fn disruption_impact(g: &Csr, removed: &[NodeId]) -> Impact {
         largest_after,
         components_before: before_sizes.len(),
         components_after,
-    }
+    })
 }
 
 /// Reachable pairs lost on a directed graph: only nodes that reach a removed node can lose
 /// anything, so BFS from those alone, once through the removed nodes and once around them.
-fn directed_pairs_lost(g: &Csr, is_removed: &[bool]) -> u64 {
+fn directed_pairs_lost(
+    g: &Csr,
+    is_removed: &[bool],
+    deadline: &Deadline,
+) -> Result<u64, Cancelled> {
     let n = g.node_count();
     // Nodes that reach a removed node: a backward BFS from all removed nodes.
     let mut reaches = vec![false; n];
@@ -140,12 +158,15 @@ fn directed_pairs_lost(g: &Csr, is_removed: &[bool]) -> u64 {
     let sources: Vec<NodeId> = (0..n as NodeId)
         .filter(|&v| reaches[v as usize] && !is_removed[v as usize])
         .collect();
-    sources
+    let lost = sources
         .par_iter()
         .with_min_len(16)
         .map_init(
             || (vec![false; n], Vec::with_capacity(n)),
             |(seen, order), &s| {
+                if deadline.is_expired() {
+                    return 0;
+                }
                 let count = |seen: &mut Vec<bool>, order: &mut Vec<NodeId>, through: bool| {
                     for &v in order.iter() {
                         seen[v as usize] = false;
@@ -177,7 +198,9 @@ fn directed_pairs_lost(g: &Csr, is_removed: &[bool]) -> u64 {
                 before - after
             },
         )
-        .sum()
+        .sum();
+    deadline.check()?;
+    Ok(lost)
 }
 
 #[cfg(test)]

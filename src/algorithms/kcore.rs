@@ -1,6 +1,7 @@
 //! Core numbers (k-core decomposition) by Batagelj and Zaversnik's bucket algorithm.
 
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 
 /// The core number of every node: the largest `k` such that the node belongs to a subgraph
 /// in which every node has degree at least `k`.
@@ -17,7 +18,14 @@ use super::{Csr, NodeId};
 /// Reference: V. Batagelj and M. Zaversnik, "An O(m) algorithm for cores decomposition of
 /// networks", arXiv cs/0310049, 2003.
 pub fn core_number(g: &Csr) -> Vec<usize> {
+    uncancelled(core_number_until(g, &Deadline::none()))
+}
+
+/// [`core_number`] under a deadline, checked every [`STEPS_PER_CHECK`] nodes peeled:
+/// `Err(Cancelled)` once it has expired; equal to [`core_number`] otherwise.
+pub fn core_number_until(g: &Csr, deadline: &Deadline) -> Result<Vec<usize>, Cancelled> {
     let n = g.node_count();
+    let mut every = deadline.every(STEPS_PER_CHECK);
     // All neighbours with multiplicity: the adjacency itself when undirected, predecessors
     // followed by successors (networkx's `all_neighbors`) when directed.
     let merged: Option<(Vec<usize>, Vec<NodeId>)> = g.is_directed().then(|| {
@@ -57,6 +65,7 @@ pub fn core_number(g: &Csr) -> Vec<usize> {
         fill[core[v]] += 1;
     }
     for i in 0..n {
+        every.check()?;
         let v = order[i];
         let cv = core[v as usize];
         for &u in neighbours(v) {
@@ -75,8 +84,11 @@ pub fn core_number(g: &Csr) -> Vec<usize> {
             }
         }
     }
-    core
+    Ok(core)
 }
+
+/// Nodes peeled between two looks at the deadline (each step is a few memory accesses).
+pub const STEPS_PER_CHECK: u32 = 4096;
 
 #[cfg(test)]
 mod tests {

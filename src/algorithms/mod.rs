@@ -15,11 +15,20 @@
 //! - directed measures follow edge direction exactly as networkx does for a `DiGraph`;
 //!   articulation points, bridges and components use the undirected view
 //!   (`G.to_undirected()`, weakly connected components).
+//!
+//! Every kernel that can run long has an `_until` form taking a [`Deadline`] ([`deadline`]),
+//! checked per source node (betweenness, closeness, harmonic, directed impact), per
+//! iteration (PageRank, eigenvector, dominators), per search (k shortest paths) or per block
+//! of steps (k-core, cuts); it returns [`Cancelled`] once the deadline expires and the plain
+//! form's answer otherwise. The plain forms run under [`Deadline::none`].
 
 pub mod betweenness;
+#[cfg(test)]
+mod cancellation_tests;
 pub mod closeness;
 pub mod components;
 pub mod cuts;
+pub mod deadline;
 pub mod degree;
 pub mod dominators;
 pub mod eigenvector;
@@ -30,6 +39,8 @@ pub mod kcore;
 mod oracle;
 pub mod pagerank;
 pub mod paths;
+
+pub use deadline::{Cancelled, Deadline};
 
 /// A node of a [`Csr`]: an index in `0..node_count()`.
 pub type NodeId = u32;
@@ -288,21 +299,31 @@ impl Bfs {
 
 /// Runs a BFS from every node against the edge direction (along predecessors: distances
 /// *to* the node, as networkx measures closeness on `G.reverse()`) and maps each run to a
-/// number, in parallel.
-pub(crate) fn per_node_incoming_bfs(g: &Csr, f: impl Fn(&Bfs) -> f64 + Sync) -> Vec<f64> {
+/// number, in parallel. Each node checks `deadline` first; once it has expired the remaining
+/// nodes are skipped and the result is `Err(Cancelled)`.
+pub(crate) fn per_node_incoming_bfs(
+    g: &Csr,
+    deadline: &Deadline,
+    f: impl Fn(&Bfs) -> f64 + Sync,
+) -> Result<Vec<f64>, Cancelled> {
     use rayon::prelude::*;
     let n = g.node_count();
-    (0..n as NodeId)
+    let scores = (0..n as NodeId)
         .into_par_iter()
         .with_min_len(64)
         .map_init(
             || Bfs::new(n),
             |bfs, v| {
+                if deadline.is_expired() {
+                    return 0.0;
+                }
                 bfs.run(v, |u| g.predecessors(u));
                 f(bfs)
             },
         )
-        .collect()
+        .collect();
+    deadline.check()?;
+    Ok(scores)
 }
 
 #[cfg(test)]
@@ -332,6 +353,35 @@ pub(crate) mod test_graphs {
             false,
             [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)],
         )
+    }
+
+    /// A random simple graph on `n` nodes with about `m` edges (reproducible from `seed`),
+    /// for the tests that need a graph large enough to take seconds.
+    pub fn random(n: usize, m: usize, directed: bool, seed: u64) -> Csr {
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut pick = || (rng.next_u64() % n as u64) as u32;
+        let edges: Vec<(u32, u32)> = (0..m).map(|_| (pick(), pick())).collect();
+        Csr::unweighted(n, directed, edges)
+    }
+
+    /// Runs `work` with a deadline cancelled after `after`; returns what it returned and how
+    /// long it ran past the cancellation.
+    pub fn cancelled_after<T>(
+        after: std::time::Duration,
+        work: impl FnOnce(&super::Deadline) -> T,
+    ) -> (T, std::time::Duration) {
+        let deadline = super::Deadline::manual(after);
+        let cancel = deadline.clone();
+        let timer = std::thread::spawn(move || {
+            std::thread::sleep(after);
+            cancel.cancel();
+            std::time::Instant::now()
+        });
+        let result = work(&deadline);
+        let ended = std::time::Instant::now();
+        let cancelled_at = timer.join().expect("timer thread");
+        (result, ended.saturating_duration_since(cancelled_at))
     }
 
     /// Asserts two float vectors agree to a relative tolerance.

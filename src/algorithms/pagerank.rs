@@ -3,7 +3,8 @@
 //! petgraph 0.8's `page_rank` is not used: it runs a fixed number of iterations, handles
 //! dangling nodes differently and costs O(V²E) (petgraph issue 960).
 
-use super::{Csr, NotConverged, PowerIteration};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NotConverged, PowerIteration};
 use rayon::prelude::*;
 
 /// PageRank's parameters; the defaults are networkx's.
@@ -47,12 +48,22 @@ const PARALLEL_EDGES: usize = 1_000_000;
 /// Reference: L. Page, S. Brin, R. Motwani, T. Winograd, "The PageRank citation ranking:
 /// bringing order to the Web", Stanford InfoLab, 1999.
 pub fn pagerank(g: &Csr, options: Options) -> Result<PowerIteration, NotConverged> {
+    uncancelled(pagerank_until(g, options, &Deadline::none()))
+}
+
+/// [`pagerank`] under a deadline, checked before each iteration: the outer `Err(Cancelled)`
+/// once it has expired, else [`pagerank`]'s answer.
+pub fn pagerank_until(
+    g: &Csr,
+    options: Options,
+    deadline: &Deadline,
+) -> Result<Result<PowerIteration, NotConverged>, Cancelled> {
     let n = g.node_count();
     if n == 0 {
-        return Ok(PowerIteration {
+        return Ok(Ok(PowerIteration {
             scores: Vec::new(),
             iterations: 0,
-        });
+        }));
     }
     let nf = n as f64;
     // 1 / out-weight, as the scipy version multiplies by the reciprocal (0 when dangling).
@@ -96,6 +107,7 @@ pub fn pagerank(g: &Csr, options: Options) -> Result<PowerIteration, NotConverge
     let mut y = vec![0.0; if weighted { 0 } else { n }];
     let mut next = vec![0.0; n];
     for iteration in 1..=options.max_iter {
+        deadline.check()?;
         let dangling_sum: f64 = dangling.iter().map(|&u| x[u as usize]).sum();
         if !weighted {
             y.iter_mut()
@@ -126,17 +138,17 @@ pub fn pagerank(g: &Csr, options: Options) -> Result<PowerIteration, NotConverge
         let err: f64 = next.iter().zip(&x).map(|(a, b)| (a - b).abs()).sum();
         std::mem::swap(&mut x, &mut next);
         if err < nf * options.tol {
-            return Ok(PowerIteration {
+            return Ok(Ok(PowerIteration {
                 scores: x,
                 iterations: iteration,
-            });
+            }));
         }
     }
-    Err(NotConverged {
+    Ok(Err(NotConverged {
         measure: "pagerank",
         iterations: options.max_iter,
         tolerance: options.tol,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Shortest paths in hops, and the k shortest simple paths by Yen's algorithm.
 
-use super::{Csr, NodeId};
+use super::deadline::uncancelled;
+use super::{Cancelled, Csr, Deadline, NodeId};
 use std::collections::{BTreeSet, HashSet};
 
 /// A shortest path from `from` to `to` by breadth-first search, avoiding `blocked` nodes and
@@ -74,15 +75,27 @@ pub fn shortest_path(g: &Csr, from: NodeId, to: NodeId) -> Option<Vec<NodeId>> {
 /// Reference: J. Y. Yen, "Finding the k shortest loopless paths in a network", Management
 /// Science 17(11), 1971.
 pub fn k_shortest_paths(g: &Csr, from: NodeId, to: NodeId, k: usize) -> Vec<Vec<NodeId>> {
+    uncancelled(k_shortest_paths_until(g, from, to, k, &Deadline::none()))
+}
+
+/// [`k_shortest_paths`] under a deadline, checked before each search for a spur path:
+/// `Err(Cancelled)` once it has expired; equal to [`k_shortest_paths`] otherwise.
+pub fn k_shortest_paths_until(
+    g: &Csr,
+    from: NodeId,
+    to: NodeId,
+    k: usize,
+    deadline: &Deadline,
+) -> Result<Vec<Vec<NodeId>>, Cancelled> {
     let n = g.node_count();
     if k == 0 || from as usize >= n || to as usize >= n {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     if from == to {
-        return vec![vec![from]];
+        return Ok(vec![vec![from]]);
     }
     let Some(first) = shortest_path(g, from, to) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut found: Vec<Vec<NodeId>> = vec![first];
     let mut candidates: BTreeSet<(usize, Vec<NodeId>)> = BTreeSet::new();
@@ -90,6 +103,7 @@ pub fn k_shortest_paths(g: &Csr, from: NodeId, to: NodeId, k: usize) -> Vec<Vec<
     while found.len() < k {
         let last = found[found.len() - 1].clone();
         for i in 0..last.len() - 1 {
+            deadline.check()?;
             let spur = last[i];
             let root = &last[..=i];
             let mut blocked_edges = HashSet::new();
@@ -122,7 +136,7 @@ pub fn k_shortest_paths(g: &Csr, from: NodeId, to: NodeId, k: usize) -> Vec<Vec<
             None => break,
         }
     }
-    found
+    Ok(found)
 }
 
 #[cfg(test)]

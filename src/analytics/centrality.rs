@@ -2,14 +2,15 @@
 //! labels ([`CentralityReport`], the document of `autokg centrality` and of
 //! `/api/analytics/centrality`).
 
-use super::{labels_of, resolve, Measure, MeasureOptions, Score};
+use super::{labels_of, resolve, Measure, MeasureCache, MeasureOptions, Score};
 use crate::algorithms::{
     betweenness, closeness, components, degree, dominators, eigenvector, harmonic, kcore, pagerank,
-    NodeId, NotConverged,
+    Deadline, NodeId, NotConverged,
 };
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// One node's score in a centrality report.
@@ -113,6 +114,21 @@ pub fn scores(
     measure: Measure,
     options: &MeasureOptions,
 ) -> Result<Scores> {
+    scores_until(store, projection, measure, options, &Deadline::none())
+}
+
+/// [`scores`] under a deadline, which every long-running kernel checks (per source node,
+/// per iteration, per block of steps).
+///
+/// Errors: as [`scores`], and [`Error::Timeout`] with the deadline's limit once it expires.
+pub fn scores_until(
+    store: &KgStore,
+    projection: &Projection,
+    measure: Measure,
+    options: &MeasureOptions,
+    deadline: &Deadline,
+) -> Result<Scores> {
+    let started = std::time::Instant::now();
     let g = projection.graph();
     if options.samples.is_some() && measure != Measure::Betweenness {
         return Err(Error::InvalidInput(format!(
@@ -149,12 +165,13 @@ pub fn scores(
         Measure::InDegree => deg(degree::Direction::In),
         Measure::OutDegree => deg(degree::Direction::Out),
         Measure::PageRank => {
-            let r = pagerank::pagerank(g, pagerank::Options::default()).map_err(not_converged)?;
+            let r = pagerank::pagerank_until(g, pagerank::Options::default(), deadline)?
+                .map_err(not_converged)?;
             out.iterations = Some(r.iterations);
             real(r.scores)
         }
         Measure::Eigenvector => {
-            let r = eigenvector::eigenvector(g, eigenvector::Options::default())
+            let r = eigenvector::eigenvector_until(g, eigenvector::Options::default(), deadline)?
                 .map_err(not_converged)?;
             out.iterations = Some(r.iterations);
             real(r.scores)
@@ -171,13 +188,18 @@ pub fn scores(
                 }
                 _ => None,
             };
-            let b = betweenness::betweenness(g, options.normalized, sources.as_deref());
+            let b = betweenness::betweenness_until(
+                g,
+                options.normalized,
+                sources.as_deref(),
+                deadline,
+            )?;
             out.sources = sources;
             real(b)
         }
-        Measure::Closeness => real(closeness::closeness(g, true)),
-        Measure::Harmonic => real(harmonic::harmonic(g)),
-        Measure::CoreNumber => int(kcore::core_number(g)),
+        Measure::Closeness => real(closeness::closeness_until(g, true, deadline)?),
+        Measure::Harmonic => real(harmonic::harmonic_until(g, deadline)?),
+        Measure::CoreNumber => int(kcore::core_number_until(g, deadline)?),
         Measure::Components => {
             let (labels, sizes) = components::connected_components(g);
             out.component_sizes = Some(sizes);
@@ -190,7 +212,7 @@ pub fn scores(
                 ));
             };
             let root = resolve(store, projection, root)?;
-            let d = dominators::immediate_dominators(g, root, options.reverse);
+            let d = dominators::immediate_dominators_until(g, root, options.reverse, deadline)?;
             let values = (0..g.node_count())
                 .map(|v| {
                     (v as NodeId == root || d.idom[v].is_some())
@@ -201,6 +223,14 @@ pub fn scores(
             values
         }
     };
+    tracing::info!(
+        measure = measure.name(),
+        projection = projection.name(),
+        nodes = projection.node_count(),
+        edges = g.edge_count(),
+        seconds = started.elapsed().as_secs_f64(),
+        "measure computed"
+    );
     Ok(out)
 }
 
@@ -218,16 +248,25 @@ pub fn measure(
     measure: Measure,
     options: &MeasureOptions,
 ) -> Result<CentralityReport> {
-    let started = std::time::Instant::now();
-    let scores = scores(store, projection, measure, options)?;
-    tracing::info!(
-        measure = measure.name(),
-        projection = projection.name(),
-        nodes = projection.node_count(),
-        edges = projection.graph().edge_count(),
-        seconds = started.elapsed().as_secs_f64(),
-        "measure computed"
-    );
+    measure_until(store, projection, measure, options, &Deadline::none(), None)
+}
+
+/// [`measure`] under a deadline (the scores and the label lookup), with the scores taken from
+/// `cache` when given (and kept there).
+///
+/// Errors: as [`measure`], and [`Error::Timeout`] with the deadline's limit once it expires.
+pub fn measure_until(
+    store: &KgStore,
+    projection: &Projection,
+    measure: Measure,
+    options: &MeasureOptions,
+    deadline: &Deadline,
+    cache: Option<&MeasureCache>,
+) -> Result<CentralityReport> {
+    let scores = match cache {
+        Some(cache) => cache.scores(store, projection, measure, options, deadline)?,
+        None => Arc::new(scores_until(store, projection, measure, options, deadline)?),
+    };
     let mut order: Vec<(NodeId, Score)> = scores
         .values
         .iter()
@@ -244,7 +283,7 @@ pub fn measure(
         order.truncate(top);
     }
     let ids: Vec<NodeId> = order.iter().map(|&(i, _)| i).collect();
-    let labels = labels_of(store, projection, &ids)?;
+    let labels = labels_of(store, projection, &ids, deadline)?;
     let dominator = |v: NodeId| {
         scores
             .dominators
@@ -282,7 +321,7 @@ pub fn measure(
             .dominators
             .as_ref()
             .map(|d| projection.node_id_string(d.root)),
-        component_sizes: scores.component_sizes,
+        component_sizes: scores.component_sizes.clone(),
         nodes,
     })
 }

@@ -3,7 +3,7 @@
 //! ([`CriticalReport`], `autokg critical`, `/api/analytics/critical`).
 
 use super::{entity_refs, resolve, EntityRef};
-use crate::algorithms::{cuts, impact as disruption, NodeId};
+use crate::algorithms::{cuts, impact as disruption, Deadline, NodeId};
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
@@ -46,6 +46,18 @@ pub struct ImpactReport {
 /// Returns the [`ImpactReport`]. Errors: [`Error::NotFound`] for an entity not in the
 /// projection; [`Error::InvalidInput`] for an empty list.
 pub fn impact(store: &KgStore, nodes: &[String], projection: &Projection) -> Result<ImpactReport> {
+    impact_until(store, nodes, projection, &Deadline::none())
+}
+
+/// [`impact`] under a deadline (checked per source of the directed reachability count).
+///
+/// Errors: as [`impact`], and [`Error::Timeout`] with the deadline's limit once it expires.
+pub fn impact_until(
+    store: &KgStore,
+    nodes: &[String],
+    projection: &Projection,
+    deadline: &Deadline,
+) -> Result<ImpactReport> {
     if nodes.is_empty() {
         return Err(Error::InvalidInput(
             "name at least one entity to remove".into(),
@@ -55,13 +67,13 @@ pub fn impact(store: &KgStore, nodes: &[String], projection: &Projection) -> Res
         .iter()
         .map(|n| resolve(store, projection, n))
         .collect::<Result<Vec<_>>>()?;
-    let i = disruption::disruption_impact(projection.graph(), &removed);
+    let i = disruption::disruption_impact_until(projection.graph(), &removed, deadline)?;
     Ok(ImpactReport {
         projection: projection.name().to_owned(),
         directed: projection.is_directed(),
         node_count: projection.node_count(),
-        removed: entity_refs(store, projection, &i.removed)?,
-        disconnected: entity_refs(store, projection, &i.disconnected)?,
+        removed: entity_refs(store, projection, &i.removed, deadline)?,
+        disconnected: entity_refs(store, projection, &i.disconnected, deadline)?,
         pairs_lost: i.pairs_lost,
         largest_component_before: i.largest_before,
         largest_component_after: i.largest_after,
@@ -115,14 +127,25 @@ pub struct CriticalReport {
 /// Single points of failure of a projection: articulation points and bridges of its
 /// undirected view, each with how many entities its loss cuts off.
 pub fn critical(store: &KgStore, projection: &Projection) -> Result<CriticalReport> {
+    critical_until(store, projection, &Deadline::none())
+}
+
+/// [`critical`] under a deadline (checked during the searches and the label lookup).
+///
+/// Errors: [`Error::Timeout`] with the deadline's limit once it expires; the store's errors.
+pub fn critical_until(
+    store: &KgStore,
+    projection: &Projection,
+    deadline: &Deadline,
+) -> Result<CriticalReport> {
     let g = projection.graph();
-    let mut cut = cuts::cut_vertices(g);
+    let mut cut = cuts::cut_vertices_until(g, deadline)?;
     cut.sort_by(|a, b| {
         b.disconnects()
             .cmp(&a.disconnects())
             .then(a.node.cmp(&b.node))
     });
-    let mut bridges = cuts::cut_edges(g);
+    let mut bridges = cuts::cut_edges_until(g, deadline)?;
     bridges.sort_by(|a, b| b.disconnects.cmp(&a.disconnects).then(a.edge.cmp(&b.edge)));
     let mut ids: Vec<NodeId> = cut.iter().map(|c| c.node).collect();
     ids.extend(bridges.iter().flat_map(|b| [b.edge.0, b.edge.1]));
@@ -131,7 +154,7 @@ pub fn critical(store: &KgStore, projection: &Projection) -> Result<CriticalRepo
     let refs: HashMap<NodeId, EntityRef> = ids
         .iter()
         .copied()
-        .zip(entity_refs(store, projection, &ids)?)
+        .zip(entity_refs(store, projection, &ids, deadline)?)
         .collect();
     let entity = |i: NodeId| {
         refs.get(&i).cloned().unwrap_or_else(|| EntityRef {

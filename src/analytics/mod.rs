@@ -10,19 +10,26 @@
 //! `directed`, `nodes: [{id, label, score}]`, ...); the report types also carry the
 //! OpenAPI schemas of `/api/openapi.json`.
 
+mod cache;
 mod centrality;
 mod disruption;
 mod functions;
 mod paths;
 mod write_back;
 
-pub use centrality::{measure, scores, CentralityReport, NodeScore, Scores};
-pub use disruption::{critical, impact, CriticalEdge, CriticalNode, CriticalReport, ImpactReport};
+pub use cache::MeasureCache;
+pub use centrality::{
+    measure, measure_until, scores, scores_until, CentralityReport, NodeScore, Scores,
+};
+pub use disruption::{
+    critical, critical_until, impact, impact_until, CriticalEdge, CriticalNode, CriticalReport,
+    ImpactReport,
+};
 pub use functions::{mentions_functions, with_functions, ScoreCache, ScoreSnapshot};
-pub use paths::{paths, Hop, HopDirection, HopRelation, PathReport, PathsReport};
+pub use paths::{paths, paths_until, Hop, HopDirection, HopRelation, PathReport, PathsReport};
 pub use write_back::{clear_scores_update, score_quads, write_scores};
 
-use crate::algorithms::NodeId;
+use crate::algorithms::{Deadline, NodeId};
 pub use crate::describe::entity_iri;
 use crate::error::{Error, Result};
 use crate::projection::Projection;
@@ -279,11 +286,12 @@ pub fn resolve(store: &KgStore, projection: &Projection, arg: &str) -> Result<No
     }))
 }
 
-/// English labels (else untagged ones) of some nodes, by node index.
+/// English labels (else untagged ones) of some nodes, by node index, read under `deadline`.
 fn labels_of(
     store: &KgStore,
     projection: &Projection,
     ids: &[NodeId],
+    deadline: &Deadline,
 ) -> Result<HashMap<NodeId, String>> {
     const VALUES_LIMIT: usize = 2000;
     let wanted: HashMap<&str, NodeId> = ids
@@ -303,7 +311,17 @@ fn labels_of(
     } else {
         format!("SELECT ?n ?l WHERE {{ ?n rdfs:label ?l {filter} }}")
     };
-    let QueryResults::Solutions(solutions) = store.query(&query)? else {
+    crate::sparql::cancel::query_until(store, &query, deadline, |results| {
+        best_labels(results, &wanted)
+    })
+}
+
+/// The best label of each wanted node in `?n ?l` rows.
+fn best_labels(
+    results: QueryResults<'static>,
+    wanted: &HashMap<&str, NodeId>,
+) -> Result<HashMap<NodeId, String>> {
+    let QueryResults::Solutions(solutions) = results else {
         return Ok(HashMap::new());
     };
     // Keep the English label over an untagged one; among several, the smallest string.
@@ -325,8 +343,13 @@ fn labels_of(
     Ok(best.into_iter().map(|(i, (_, l))| (i, l)).collect())
 }
 
-fn entity_refs(store: &KgStore, projection: &Projection, ids: &[NodeId]) -> Result<Vec<EntityRef>> {
-    let labels = labels_of(store, projection, ids)?;
+fn entity_refs(
+    store: &KgStore,
+    projection: &Projection,
+    ids: &[NodeId],
+    deadline: &Deadline,
+) -> Result<Vec<EntityRef>> {
+    let labels = labels_of(store, projection, ids, deadline)?;
     Ok(ids
         .iter()
         .map(|&i| EntityRef {

@@ -3,7 +3,7 @@
 //! ([`PathsReport`], the document of `autokg paths` and of `/api/paths`).
 
 use super::{entity_refs, resolve, EntityRef};
-use crate::algorithms::{paths as kpaths, NodeId};
+use crate::algorithms::{paths as kpaths, Deadline, NodeId};
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
@@ -107,9 +107,24 @@ pub fn paths(
     k: usize,
     projection: &Projection,
 ) -> Result<PathsReport> {
+    paths_until(store, from, to, k, projection, &Deadline::none())
+}
+
+/// [`paths`] under a deadline, checked before each search of Yen's algorithm and while the
+/// labels are read.
+///
+/// Errors: as [`paths`], and [`Error::Timeout`] with the deadline's limit once it expires.
+pub fn paths_until(
+    store: &KgStore,
+    from: &str,
+    to: &str,
+    k: usize,
+    projection: &Projection,
+    deadline: &Deadline,
+) -> Result<PathsReport> {
     let a = resolve(store, projection, from)?;
     let b = resolve(store, projection, to)?;
-    let found = kpaths::k_shortest_paths(projection.graph(), a, b, k);
+    let found = kpaths::k_shortest_paths_until(projection.graph(), a, b, k, deadline)?;
     let mut pairs: Vec<(NodeId, NodeId)> = found
         .iter()
         .flat_map(|p| p.windows(2).map(|w| (w[0], w[1])))
@@ -123,7 +138,7 @@ pub fn paths(
     let refs: HashMap<NodeId, EntityRef> = all_nodes
         .iter()
         .copied()
-        .zip(entity_refs(store, projection, &all_nodes)?)
+        .zip(entity_refs(store, projection, &all_nodes, deadline)?)
         .collect();
     let entity = |i: NodeId| {
         refs.get(&i).cloned().unwrap_or_else(|| EntityRef {

@@ -1,7 +1,7 @@
 //! `autokg centrality`: a measure on a projection, as a table, JSON or CSV, optionally
 //! written back to the analytics graph.
 
-use super::output::{io_error, short, Format, ProjectionArgs};
+use super::output::{io_error, short, Format, ProjectionArgs, TimeoutArgs};
 use super::Outcome;
 use crate::analytics::{self, CentralityReport, Measure, MeasureOptions, Score};
 use crate::error::Result;
@@ -46,13 +46,17 @@ pub struct CentralityArgs {
     /// Dominators: walk edges backwards (on supply-chain: from a carmaker to its suppliers).
     #[arg(long)]
     pub reverse: bool,
+    /// The time limit.
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
 }
 
 /// `autokg centrality`.
 pub fn run(store: &KgStore, args: CentralityArgs) -> Result<Outcome> {
     let measure: Measure = args.measure.parse()?;
     let spec = args.projection.spec(DEFAULT)?;
-    let projection = crate::projection::Projection::build(store, &spec)?;
+    let deadline = args.limit.deadline();
+    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
     let options = MeasureOptions {
         normalized: !args.raw,
         samples: args.samples,
@@ -61,7 +65,7 @@ pub fn run(store: &KgStore, args: CentralityArgs) -> Result<Outcome> {
         reverse: args.reverse,
         top: args.top,
     };
-    let report = analytics::measure(store, &projection, measure, &options)?;
+    let report = analytics::measure_until(store, &projection, measure, &options, &deadline, None)?;
     if args.write {
         report_written(store, &report, analytics::write_scores(store, &report)?);
     }

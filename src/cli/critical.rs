@@ -1,6 +1,6 @@
 //! `autokg critical`: articulation points and bridges (single points of failure).
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs};
+use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
 use super::Outcome;
 use crate::analytics::{self, CriticalReport};
 use crate::error::Result;
@@ -22,6 +22,9 @@ pub struct CriticalArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The time limit.
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
 }
 
 /// `autokg critical`: articulation points and bridges, the most disconnecting first.
@@ -30,8 +33,9 @@ pub fn run(store: &KgStore, args: CriticalArgs) -> Result<Outcome> {
         return Err(table_or_json("critical"));
     }
     let spec = args.projection.spec(DEFAULT)?;
-    let projection = crate::projection::Projection::build(store, &spec)?;
-    let mut report = analytics::critical(store, &projection)?;
+    let deadline = args.limit.deadline();
+    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let mut report = analytics::critical_until(store, &projection, &deadline)?;
     if let Some(n) = args.top {
         report.articulation_points.truncate(n);
         report.bridges.truncate(n);

@@ -1,11 +1,12 @@
 //! `autokg export`: clap arguments and the command, glue between the command line and the
 //! exporters. Progress (phases, then bytes written) shows on a terminal only.
 
-use super::output::ProjectionArgs;
+use super::output::{ProjectionArgs, TimeoutArgs};
+use crate::algorithms::Deadline;
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::export::model::{ExportGraph, Scope};
-use crate::export::{rdf, write_graph, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
+use crate::export::{rdf, write_graph_until, Format, DEFAULT_MAX_NODES, MAX_DEPTH};
 use crate::projection::{Projection, DEFAULT};
 use crate::store::KgStore;
 use clap::Args;
@@ -43,6 +44,9 @@ pub struct ExportArgs {
     /// Write to this file (for csv: this directory) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// The time limit (a file cut short by it is incomplete: the command exits 2).
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -100,10 +104,11 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar.set_message(format!("projecting '{}'", spec.name()));
     let started = Instant::now();
-    let projection = Projection::build(store, &spec)?;
+    let deadline = args.limit.deadline();
+    let projection = Projection::build_until(store, &spec, &deadline)?;
     let projected = started.elapsed();
     bar.set_message("reading labels, types, places and scores");
-    let graph = ExportGraph::build(store, &projection, &scope, &measures)?;
+    let graph = ExportGraph::build_until(store, &projection, &scope, &measures, &deadline, None)?;
     let built = started.elapsed() - projected;
     bar.set_message(format!(
         "writing {}",
@@ -119,13 +124,13 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
                 ("edges.csv", Format::CsvEdges),
             ] {
                 let path = dir.join(name);
-                write_to(store, &graph, f, Some(&path), &bar)?;
+                write_to(store, &graph, f, Some(&path), &bar, &deadline)?;
                 files.push(path);
             }
             files
         }
         (output, _) => {
-            write_to(store, &graph, format, output.as_deref(), &bar)?;
+            write_to(store, &graph, format, output.as_deref(), &bar, &deadline)?;
             output.iter().cloned().collect()
         }
     };
@@ -159,6 +164,7 @@ fn write_to(
     format: Format,
     path: Option<&Path>,
     bar: &ProgressBar,
+    deadline: &Deadline,
 ) -> Result<()> {
     let stdout_path = PathBuf::from("<stdout>");
     let label = path.unwrap_or(&stdout_path);
@@ -167,12 +173,13 @@ fn write_to(
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = bar.wrap_write(out);
+    let named = |e: Error| match e {
+        Error::Io { source, .. } => io_error(label)(source),
+        e => e,
+    };
     match format {
-        Format::Rdf(f) => rdf::write(store, graph, f, &mut out).map_err(|e| match e {
-            Error::Io { source, .. } => io_error(label)(source),
-            e => e,
-        })?,
-        f => write_graph(graph, f, &mut out).map_err(io_error(label))?,
+        Format::Rdf(f) => rdf::write_until(store, graph, f, &mut out, deadline).map_err(named)?,
+        f => write_graph_until(graph, f, &mut out, deadline).map_err(named)?,
     }
     out.flush().map_err(io_error(label))
 }

@@ -1,6 +1,6 @@
 //! `autokg impact`: what removing entities together cuts off.
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs};
+use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
 use super::Outcome;
 use crate::analytics::{self, ImpactReport};
 use crate::error::Result;
@@ -22,6 +22,9 @@ pub struct ImpactArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The time limit.
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
 }
 
 /// `autokg impact`.
@@ -30,8 +33,9 @@ pub fn run(store: &KgStore, args: ImpactArgs) -> Result<Outcome> {
         return Err(table_or_json("impact"));
     }
     let spec = args.projection.spec(DEFAULT)?;
-    let projection = crate::projection::Projection::build(store, &spec)?;
-    let report = analytics::impact(store, &args.nodes, &projection)?;
+    let deadline = args.limit.deadline();
+    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let report = analytics::impact_until(store, &args.nodes, &projection, &deadline)?;
     print_report(args.format, &report, impact_table)
 }
 

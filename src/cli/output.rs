@@ -1,6 +1,7 @@
 //! What every subcommand shares for its output: report formats, the projection arguments,
 //! printing a report, opening the output file, progress bars that draw only on a terminal.
 
+use crate::algorithms::Deadline;
 use crate::cli::Outcome;
 use crate::error::{Error, Result};
 use crate::projection::ProjectionSpec;
@@ -48,6 +49,33 @@ impl ProjectionArgs {
             (None, None) => ProjectionSpec::named(default),
         }
     }
+}
+
+/// The optional time limit of an analytics or export command.
+#[derive(Debug, Clone, Args)]
+pub struct TimeoutArgs {
+    /// Stop with an error (exit code 2) when the work takes longer than SECS seconds: the
+    /// projection, the computation, the labels and any output, counted from when the store
+    /// is open and --data loaded. Without it there is no limit.
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl TimeoutArgs {
+    /// The command's deadline, starting now ([`Deadline::none`] without `--timeout`).
+    pub fn deadline(&self) -> Deadline {
+        Deadline::optional(self.timeout)
+    }
+}
+
+/// A positive number of seconds.
+fn seconds(s: &str) -> std::result::Result<std::time::Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .and_then(|x| std::time::Duration::try_from_secs_f64(x).ok())
+        .ok_or_else(|| format!("'{s}' is not a positive number of seconds"))
 }
 
 /// Text for people or JSON for programs.

@@ -1,7 +1,7 @@
 //! `autokg paths`: the k shortest relationship paths between two entities, with each hop's
 //! relations and provenance.
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs};
+use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
 use super::Outcome;
 use crate::analytics::{self, PathsReport};
 use crate::error::{Error, Result};
@@ -28,6 +28,9 @@ pub struct PathsArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The time limit.
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
 }
 
 /// `autokg paths`.
@@ -39,8 +42,10 @@ pub fn run(store: &KgStore, args: PathsArgs) -> Result<Outcome> {
         return Err(Error::InvalidInput("--k must be at least 1".into()));
     }
     let spec = args.projection.spec("all")?;
-    let projection = crate::projection::Projection::build(store, &spec)?;
-    let report = analytics::paths(store, &args.from, &args.to, args.k, &projection)?;
+    let deadline = args.limit.deadline();
+    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let report =
+        analytics::paths_until(store, &args.from, &args.to, args.k, &projection, &deadline)?;
     print_report(args.format, &report, paths_table)
 }
 

@@ -15,8 +15,8 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
     pub bind: String,
-    /// The server's maximum time per query or update, in seconds (requests may lower it
-    /// with `timeout=`).
+    /// The server's maximum time per query, update, analytics run or export, in seconds
+    /// (requests may lower it with `timeout=`).
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub timeout: f64,
     /// The most rows (solutions or triples) a `/sparql` result may have; more is an error,

@@ -3,7 +3,7 @@
 //! paragraphs of edges, each with a `VALUES` lookup for few nodes or one scan for many.
 
 use super::model::{local_name, ExportEdge, ExportNode, Laps};
-use crate::algorithms::NodeId;
+use crate::algorithms::{Deadline, NodeId};
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
@@ -16,18 +16,32 @@ use std::collections::{HashMap, HashSet};
 /// they scan the pattern once (see [`for_nodes`]).
 const VALUES_LIMIT: usize = 2000;
 
-/// Runs a SELECT and calls `row` with each solution's terms for `vars` (rows missing one are
-/// skipped).
+/// Runs a SELECT under `deadline` and calls `row` with each solution's terms for `vars` (rows
+/// missing one are skipped), looking at the deadline every 1,024 rows.
 fn for_rows(
     store: &KgStore,
     query: &str,
     vars: &[&str],
+    deadline: &Deadline,
+    row: impl FnMut(&[&Term]),
+) -> Result<()> {
+    crate::sparql::cancel::query_until(store, query, deadline, |results| {
+        each_row(results, vars, deadline, row)
+    })
+}
+
+fn each_row(
+    results: QueryResults<'static>,
+    vars: &[&str],
+    deadline: &Deadline,
     mut row: impl FnMut(&[&Term]),
 ) -> Result<()> {
-    let QueryResults::Solutions(solutions) = store.query(query)? else {
+    let QueryResults::Solutions(solutions) = results else {
         return Ok(());
     };
+    let mut every = deadline.every(1024);
     for s in solutions {
+        every.check()?;
         let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
         let mut terms: Vec<&Term> = Vec::with_capacity(vars.len());
         for v in vars {
@@ -53,6 +67,7 @@ fn for_nodes(
     template: &str,
     index: &HashMap<&str, u32>,
     vars: &[&str],
+    deadline: &Deadline,
     mut row: impl FnMut(u32, &[&Term]),
 ) -> Result<()> {
     if index.is_empty() {
@@ -66,11 +81,17 @@ fn for_nodes(
     } else {
         String::new()
     };
-    for_rows(store, &template.replace("{values}", &values), vars, |t| {
-        if let Some(&i) = iri_of(t[0]).and_then(|n| index.get(n)) {
-            row(i, t);
-        }
-    })
+    for_rows(
+        store,
+        &template.replace("{values}", &values),
+        vars,
+        deadline,
+        |t| {
+            if let Some(&i) = iri_of(t[0]).and_then(|n| index.get(n)) {
+                row(i, t);
+            }
+        },
+    )
 }
 
 fn iri_of(t: &Term) -> Option<&str> {
@@ -205,6 +226,7 @@ impl Attributes {
         projection: &Projection,
         selected: &[NodeId],
         laps: &mut Laps,
+        deadline: &Deadline,
     ) -> Result<Self> {
         let n = selected.len();
         let index: HashMap<&str, u32> = selected
@@ -219,7 +241,7 @@ impl Attributes {
         let (labels_and_cities, typing) = rayon::join(
             || -> Result<_> {
                 let mut labels = vec![Labels::default(); n];
-                read_labels(store, &index, &mut labels)?;
+                read_labels(store, &index, &mut labels, deadline)?;
                 let mut places = Interner::default();
                 let mut city: Vec<Option<u32>> = vec![None; n];
                 for_nodes(
@@ -229,6 +251,7 @@ impl Attributes {
                     ),
                     &index,
                     &["n", "c"],
+                    deadline,
                     |i, t| {
                         if let Some(c) = iri_of(t[1]) {
                             keep_smallest(&mut city[i as usize], &mut places, c);
@@ -237,7 +260,7 @@ impl Attributes {
                 )?;
                 Ok((labels, places, city))
             },
-            || read_types(store, &index, n),
+            || read_types(store, &index, n, deadline),
         );
         let (labels, mut places, mut city) = labels_and_cities?;
         let (subclass_of, classes, types) = typing?;
@@ -271,6 +294,7 @@ impl Attributes {
             ),
             &cities,
             &["c", "p"],
+            deadline,
             |c, t| {
                 let (Some(city_iri), Some(p)) = (iri_of(t[0]), iri_of(t[1])) else {
                     return;
@@ -302,7 +326,7 @@ impl Attributes {
                 }
             }
         }
-        read_labels(store, &missing, &mut place_labels)?;
+        read_labels(store, &missing, &mut place_labels, deadline)?;
         laps.lap("place labels");
         let superclasses = superclass_ids(&subclass_of, &classes);
         let kinds = types
@@ -350,8 +374,9 @@ fn read_types(
     store: &KgStore,
     index: &HashMap<&str, u32>,
     n: usize,
+    deadline: &Deadline,
 ) -> Result<(HashMap<String, Vec<String>>, Interner, Vec<Vec<u32>>)> {
-    let subclass_of = subclass_pairs(store)?;
+    let subclass_of = subclass_pairs(store, deadline)?;
     let mut classes = Interner::default();
     let mut types: Vec<Vec<u32>> = vec![Vec::new(); n];
     // Leaf classes first: in a large store most type triples are entailed superclasses
@@ -360,27 +385,43 @@ fn read_types(
     let mut skipped: Vec<&str> = subclass_of.values().flatten().map(String::as_str).collect();
     skipped.sort_unstable();
     skipped.dedup();
-    for_nodes(store, &types_query(&skipped), index, &["n", "t"], |i, t| {
-        add_type(&mut classes, &mut types, i, t)
-    })?;
+    for_nodes(
+        store,
+        &types_query(&skipped),
+        index,
+        &["n", "t"],
+        deadline,
+        |i, t| add_type(&mut classes, &mut types, i, t),
+    )?;
     let untyped: HashMap<&str, u32> = index
         .iter()
         .filter(|(_, &i)| types[i as usize].is_empty())
         .map(|(&iri, &i)| (iri, i))
         .collect();
-    for_nodes(store, &types_query(&[]), &untyped, &["n", "t"], |i, t| {
-        add_type(&mut classes, &mut types, i, t)
-    })?;
+    for_nodes(
+        store,
+        &types_query(&[]),
+        &untyped,
+        &["n", "t"],
+        deadline,
+        |i, t| add_type(&mut classes, &mut types, i, t),
+    )?;
     Ok((subclass_of, classes, types))
 }
 
 /// Reads the labels of the IRIs of `index` into `labels` (by position).
-fn read_labels(store: &KgStore, index: &HashMap<&str, u32>, labels: &mut [Labels]) -> Result<()> {
+fn read_labels(
+    store: &KgStore,
+    index: &HashMap<&str, u32>,
+    labels: &mut [Labels],
+    deadline: &Deadline,
+) -> Result<()> {
     for_nodes(
         store,
         "SELECT ?n ?l WHERE { {values} ?n rdfs:label ?l FILTER(isLiteral(?l)) }",
         index,
         &["n", "l"],
+        deadline,
         |i, t| {
             if let Term::Literal(l) = t[1] {
                 labels[i as usize].add(l.value(), l.language());
@@ -417,12 +458,13 @@ fn types_query(skipped: &[&str]) -> String {
 }
 
 /// `rdfs:subClassOf` between IRIs: class → its direct superclasses.
-fn subclass_pairs(store: &KgStore) -> Result<HashMap<String, Vec<String>>> {
+fn subclass_pairs(store: &KgStore, deadline: &Deadline) -> Result<HashMap<String, Vec<String>>> {
     let mut direct: HashMap<String, Vec<String>> = HashMap::new();
     for_rows(
         store,
         "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b) }",
         &["a", "b"],
+        deadline,
         |t| {
             if let (Some(a), Some(b)) = (iri_of(t[0]), iri_of(t[1])) {
                 direct.entry(a.to_owned()).or_default().push(b.to_owned());
@@ -490,6 +532,7 @@ pub(super) fn add_paragraphs(
     store: &KgStore,
     nodes: &[ExportNode],
     edges: &mut [ExportEdge],
+    deadline: &Deadline,
 ) -> Result<()> {
     if edges.is_empty() {
         return Ok(());
@@ -531,6 +574,7 @@ pub(super) fn add_paragraphs(
             store,
             &format!("SELECT ?s ?p ?o ?n WHERE {{ {pattern} }}"),
             &["s", "p", "o", "n"],
+            deadline,
             &mut add,
         )?;
     } else {
@@ -542,6 +586,7 @@ pub(super) fn add_paragraphs(
             store,
             &format!("SELECT ?s ?p ?o ?n WHERE {{ VALUES (?s ?o) {{ {values}}} {pattern} }}"),
             &["s", "p", "o", "n"],
+            deadline,
             &mut add,
         )?;
     }

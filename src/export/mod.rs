@@ -24,6 +24,7 @@ pub mod rdf;
 
 pub use model::{ExportEdge, ExportError, ExportGraph, ExportNode, Scope};
 
+use crate::algorithms::Deadline;
 use crate::analytics::Measure;
 use crate::error::{Error, Result};
 use oxigraph::io::RdfFormat;
@@ -174,6 +175,64 @@ pub fn write_graph(graph: &ExportGraph, format: Format, out: impl Write) -> io::
             io::ErrorKind::InvalidInput,
             "RDF is written from the store, not from the export graph",
         )),
+    }
+}
+
+/// [`write_graph`] under a deadline: every write that reaches `out` (the writers buffer
+/// 64 KiB at a time) first looks at the deadline, so a writer stops within one buffer of it.
+///
+/// Errors: [`Error::Timeout`] with the deadline's limit once it expires; write errors as
+/// [`Error::Io`] naming `<output>`.
+pub fn write_graph_until(
+    graph: &ExportGraph,
+    format: Format,
+    out: impl Write,
+    deadline: &Deadline,
+) -> Result<()> {
+    write_graph(graph, format, Checked::new(out, deadline)).map_err(|e| checked_error(e, deadline))
+}
+
+/// A writer that refuses to write once its deadline has expired (an
+/// [`io::ErrorKind::TimedOut`] error), so that a writer's loop ends at its next write.
+#[derive(Debug)]
+pub struct Checked<'d, W> {
+    inner: W,
+    deadline: &'d Deadline,
+}
+
+impl<'d, W: Write> Checked<'d, W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W, deadline: &'d Deadline) -> Self {
+        Self { inner, deadline }
+    }
+}
+
+impl<W: Write> Write for Checked<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.deadline.is_expired() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the export ran over its time limit",
+            ));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A write error of a writer under `deadline`: the timeout once the deadline has expired,
+/// else an I/O error naming `<output>`.
+pub(crate) fn checked_error(e: io::Error, deadline: &Deadline) -> Error {
+    if deadline.is_expired() {
+        deadline.cancelled().into()
+    } else {
+        Error::Io {
+            path: "<output>".into(),
+            source: e,
+        }
     }
 }
 
@@ -416,6 +475,36 @@ mod tests {
         assert_eq!(parse_measures("").ok(), Some(vec![]));
         assert!(parse_measures("dominators").is_err());
         assert!(parse_measures("fame").is_err());
+    }
+
+    #[test]
+    fn a_checked_writer_stops_once_the_deadline_expires() {
+        let deadline = Deadline::manual(std::time::Duration::from_secs(2));
+        let mut out = Vec::new();
+        let mut w = Checked::new(&mut out, &deadline);
+        w.write_all(b"before")
+            .expect("writes while the deadline lasts");
+        deadline.cancel();
+        let e = w
+            .write_all(b"after")
+            .expect_err("refused after the deadline");
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(out, b"before");
+        let graph = ExportGraph {
+            name: "g".into(),
+            directed: true,
+            measures: Vec::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+        };
+        let e =
+            write_graph_until(&graph, Format::GraphMl, Vec::new(), &deadline).expect_err("expired");
+        assert!(matches!(e, Error::Timeout(d) if d == std::time::Duration::from_secs(2)));
+        let mut fine = Vec::new();
+        write_graph_until(&graph, Format::GraphMl, &mut fine, &Deadline::none()).expect("writes");
+        let mut plain = Vec::new();
+        write_graph(&graph, Format::GraphMl, &mut plain).expect("writes");
+        assert_eq!(fine, plain);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! read in `attributes.rs`.
 
 use super::attributes::{add_paragraphs, Attributes};
-use crate::algorithms::NodeId;
-use crate::analytics::{self, Measure, MeasureOptions, Score};
+use crate::algorithms::{Deadline, NodeId};
+use crate::analytics::{self, Measure, MeasureCache, MeasureOptions, Score};
 pub use crate::describe::local_name;
 use crate::error::{Error, Result};
 use crate::projection::Projection;
@@ -188,14 +188,35 @@ impl ExportGraph {
         scope: &Scope,
         measures: &[Measure],
     ) -> Result<Self, ExportError> {
+        Self::build_until(store, projection, scope, measures, &Deadline::none(), None)
+    }
+
+    /// [`ExportGraph::build`] under a deadline (the scores, and the store reads for labels,
+    /// types, places and paragraphs), with the scores taken from `cache` when given (and
+    /// kept there).
+    ///
+    /// Errors: as [`ExportGraph::build`], and `Kg(Timeout)` once the deadline expires.
+    pub fn build_until(
+        store: &KgStore,
+        projection: &Projection,
+        scope: &Scope,
+        measures: &[Measure],
+        deadline: &Deadline,
+        cache: Option<&MeasureCache>,
+    ) -> Result<Self, ExportError> {
         let started = std::time::Instant::now();
         let mut laps = Laps::start();
         let selected = select(store, projection, scope)?;
         laps.lap("select nodes");
-        let mut scores: Vec<Vec<Option<Score>>> = Vec::with_capacity(measures.len());
+        let options = MeasureOptions::default();
+        let mut scores = Vec::with_capacity(measures.len());
         for &m in measures {
-            scores
-                .push(analytics::scores(store, projection, m, &MeasureOptions::default())?.values);
+            scores.push(match cache {
+                Some(cache) => cache.scores(store, projection, m, &options, deadline)?,
+                None => std::sync::Arc::new(analytics::scores_until(
+                    store, projection, m, &options, deadline,
+                )?),
+            });
         }
         laps.lap("scores");
         let (local, edges) = edges_among(projection, &selected);
@@ -203,13 +224,13 @@ impl ExportGraph {
             .iter()
             .map(|&i| projection.node_id_string(i))
             .collect();
-        let mut attributes = Attributes::read(store, projection, &selected, &mut laps)?;
+        let mut attributes = Attributes::read(store, projection, &selected, &mut laps, deadline)?;
         let nodes: Vec<ExportNode> = selected
             .iter()
             .zip(iris)
             .enumerate()
             .map(|(k, (&i, id))| ExportNode {
-                scores: scores.iter().map(|s| s[i as usize]).collect(),
+                scores: scores.iter().map(|s| s.values[i as usize]).collect(),
                 ..attributes.take_node(k, id)
             })
             .collect();
@@ -225,7 +246,8 @@ impl ExportGraph {
             })
             .collect();
         laps.lap("nodes and edges");
-        add_paragraphs(store, &nodes, &mut edges)?;
+        deadline.check().map_err(Error::from)?;
+        add_paragraphs(store, &nodes, &mut edges, deadline)?;
         laps.lap("source paragraphs");
         tracing::info!(
             projection = projection.name(),

@@ -12,6 +12,8 @@
 //! whatever the graph's size, and the same data gives the same bytes.
 
 use super::model::ExportGraph;
+use super::{checked_error, Checked};
+use crate::algorithms::Deadline;
 use crate::error::{Error, Result};
 use crate::store::KgStore;
 use crate::vocab::{AK, PREFIXES};
@@ -36,10 +38,22 @@ pub fn write(
     format: RdfFormat,
     out: impl Write,
 ) -> Result<()> {
-    let io = |source: io::Error| Error::Io {
-        path: "<output>".into(),
-        source,
-    };
+    write_until(store, graph, format, out, &Deadline::none())
+}
+
+/// [`write`] under a deadline: checked before each chunk, during its queries, and on every
+/// write that reaches `out`.
+///
+/// Errors: as [`write`], and [`Error::Timeout`] with the deadline's limit once it expires.
+pub fn write_until(
+    store: &KgStore,
+    graph: &ExportGraph,
+    format: RdfFormat,
+    out: impl Write,
+    deadline: &Deadline,
+) -> Result<()> {
+    let io = |source: io::Error| checked_error(source, deadline);
+    let out = Checked::new(out, deadline);
     let mut serializer = RdfSerializer::from_format(format);
     for (prefix, iri) in PREFIXES {
         serializer = serializer
@@ -56,7 +70,8 @@ pub fn write(
     let mut iris: Vec<&str> = nodes.iter().copied().collect();
     iris.sort_unstable();
     for chunk in iris.chunks(CHUNK) {
-        for t in chunk_triples(store, &nodes, chunk)? {
+        deadline.check()?;
+        for t in chunk_triples(store, &nodes, chunk, deadline)? {
             writer.serialize_triple(&t).map_err(io)?;
         }
     }
@@ -64,13 +79,19 @@ pub fn write(
 }
 
 /// The triples of one chunk of nodes, sorted and without duplicates.
-fn chunk_triples(store: &KgStore, nodes: &HashSet<&str>, chunk: &[&str]) -> Result<Vec<Triple>> {
+fn chunk_triples(
+    store: &KgStore,
+    nodes: &HashSet<&str>,
+    chunk: &[&str],
+    deadline: &Deadline,
+) -> Result<Vec<Triple>> {
     let in_set = |t: &Term| matches!(t, Term::NamedNode(n) if nodes.contains(n.as_str()));
     let values: String = chunk.iter().map(|iri| format!("<{iri}> ")).collect();
     let mut out: HashSet<Triple> = HashSet::new();
     select(
         store,
         &format!("SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values}}} ?s ?p ?o }}"),
+        deadline,
         |s| {
             let (Some(Term::NamedNode(subject)), Some(Term::NamedNode(p)), Some(o)) =
                 (s.get("s"), s.get("p"), s.get("o"))
@@ -88,6 +109,7 @@ fn chunk_triples(store: &KgStore, nodes: &HashSet<&str>, chunk: &[&str]) -> Resu
             "SELECT ?st ?o ?p ?x WHERE {{ VALUES ?s {{ {values}}} \
              ?st <{AK}subject> ?s ; <{AK}object> ?o . ?st ?p ?x }}"
         ),
+        deadline,
         |s| {
             let (Some(st), Some(o), Some(Term::NamedNode(p)), Some(x)) =
                 (s.get("st"), s.get("o"), s.get("p"), s.get("x"))
@@ -112,13 +134,16 @@ fn chunk_triples(store: &KgStore, nodes: &HashSet<&str>, chunk: &[&str]) -> Resu
 fn select(
     store: &KgStore,
     query: &str,
+    deadline: &Deadline,
     mut row: impl FnMut(&oxigraph::sparql::QuerySolution),
 ) -> Result<()> {
-    let QueryResults::Solutions(solutions) = store.query(query)? else {
-        return Ok(());
-    };
-    for s in solutions {
-        row(&s.map_err(|e| Error::Evaluation(e.to_string()))?);
-    }
-    Ok(())
+    crate::sparql::cancel::query_until(store, query, deadline, |results| {
+        let QueryResults::Solutions(solutions) = results else {
+            return Ok(());
+        };
+        for s in solutions {
+            row(&s.map_err(|e| Error::Evaluation(e.to_string()))?);
+        }
+        Ok(())
+    })
 }

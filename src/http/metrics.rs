@@ -1,5 +1,6 @@
 //! Prometheus metrics of the server: requests by route and status, query durations,
-//! timeouts, rejections, evaluations in flight and triples in the store.
+//! timeouts, rejections, evaluations in flight (SPARQL, analytics and exports), score-cache
+//! hits and misses, and triples in the store.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -25,12 +26,16 @@ pub struct Metrics {
     pub requests: Family<RequestLabels, Counter>,
     /// Seconds from request to the end of a query's evaluation.
     pub query_seconds: Histogram,
-    /// Queries and updates cancelled by their time limit.
+    /// Queries, updates, analytics and exports stopped by their time limit.
     pub timeouts: Counter,
     /// Requests refused because too many evaluations were running.
     pub rejections: Counter,
-    /// Evaluations running now.
+    /// Evaluations running now: SPARQL queries, analytics and exports.
     pub in_flight: Gauge,
+    /// Scores served from the score cache.
+    pub score_cache_hits: Counter,
+    /// Scores computed because the score cache did not have them.
+    pub score_cache_misses: Counter,
     /// Quads in the store, updated at each scrape.
     pub triples: Gauge,
 }
@@ -43,6 +48,8 @@ impl Default for Metrics {
         let timeouts = Counter::default();
         let rejections = Counter::default();
         let in_flight = Gauge::default();
+        let score_cache_hits = Counter::default();
+        let score_cache_misses = Counter::default();
         let triples = Gauge::default();
         registry.register(
             "http_requests",
@@ -56,7 +63,7 @@ impl Default for Metrics {
         );
         registry.register(
             "query_timeouts",
-            "Queries and updates cancelled by their time limit",
+            "Queries, updates, analytics and exports stopped by their time limit",
             timeouts.clone(),
         );
         registry.register(
@@ -66,8 +73,18 @@ impl Default for Metrics {
         );
         registry.register(
             "evaluations_in_flight",
-            "SPARQL evaluations running now",
+            "SPARQL evaluations, analytics and exports running now",
             in_flight.clone(),
+        );
+        registry.register(
+            "score_cache_hits",
+            "Measure scores served from the score cache",
+            score_cache_hits.clone(),
+        );
+        registry.register(
+            "score_cache_misses",
+            "Measure scores computed because the score cache did not have them",
+            score_cache_misses.clone(),
         );
         registry.register("store_quads", "Quads in the store", triples.clone());
         Self {
@@ -77,6 +94,8 @@ impl Default for Metrics {
             timeouts,
             rejections,
             in_flight,
+            score_cache_hits,
+            score_cache_misses,
             triples,
         }
     }

@@ -9,12 +9,15 @@
 //!   OpenAPI document.
 //! - [`state`]: [`AppState`] and [`ServeConfig`]; [`middleware`]: the request span;
 //!   [`metrics`]: Prometheus metrics; [`problem`]: RFC 9457 errors; [`stream`]: the one
-//!   streaming body and the plain-text errors.
+//!   streaming body and the plain-text errors; [`limits`]: the time limits of analytics and
+//!   exports (deadline and timer, `timeout=`, in-flight gauge, the 503 naming a cheaper
+//!   request).
 
 pub mod api;
 pub mod body;
 mod graph_store;
 pub mod health;
+pub mod limits;
 pub mod metrics;
 mod middleware;
 pub mod openapi;

@@ -1,13 +1,16 @@
 //! What every handler shares, built once in [`super::Application::build`] and passed to the
 //! handlers as actix app data: the store, the configuration, the evaluation permits, the
 //! metrics, and the caches kept per store generation (catalog index, built projections,
-//! centrality scores behind the `akf:` functions).
+//! measure scores, centrality scores behind the `akf:` functions).
 
+use super::limits::{time_limit, InFlight, Watch};
 use super::metrics::Metrics;
 use super::problem::Problem;
-use crate::analytics::ScoreCache;
+use crate::algorithms::Deadline;
+use crate::analytics::{MeasureCache, ScoreCache};
 use crate::catalog::{Catalog, Index};
-use crate::projection::ProjectionCache;
+use crate::error::Error;
+use crate::projection::{Projection, ProjectionCache, ProjectionSpec};
 use crate::sparql::federation::Federation;
 use crate::sparql::HttpError;
 use crate::store::KgStore;
@@ -31,7 +34,8 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 pub struct ServeConfig {
     /// Address to bind (`127.0.0.1:0` picks a free port).
     pub bind: String,
-    /// The server's maximum time per query or update; requests may lower it.
+    /// The server's maximum time per query, update, analytics run or export; requests may
+    /// lower it.
     pub timeout: Duration,
     /// The most rows a result may have (`None`: no cap).
     pub max_rows: Option<u64>,
@@ -78,7 +82,7 @@ pub struct AppState {
     /// Evaluation slots.
     pub permits: Arc<Semaphore>,
     /// Metrics.
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     /// Centrality scores behind the `akf:` SPARQL functions, rebuilt when the store changes.
     pub scores: ScoreCache,
     /// The catalog index behind the lookups, rebuilt when the store changes.
@@ -87,21 +91,81 @@ pub struct AppState {
     pub projections: Arc<ProjectionCache>,
     /// The quad count behind `/healthz` and `/metrics`, kept per store generation.
     pub quads: Arc<super::health::QuadCount>,
+    /// Scores of measures, shared by the centrality and export routes (hits and misses are
+    /// counted in the metrics).
+    pub measures: Arc<MeasureCache>,
+}
+
+/// What a time-limited analytics run or export works with, on its blocking thread.
+pub struct Run {
+    /// The store.
+    pub store: Arc<KgStore>,
+    /// Built projections.
+    pub projections: Arc<ProjectionCache>,
+    /// Scores of measures.
+    pub measures: Arc<MeasureCache>,
+    /// The run's deadline: the request's time limit (or its handler being dropped).
+    pub deadline: Deadline,
+}
+
+impl Run {
+    /// The projection for `spec` (cached, else built under the deadline).
+    pub fn projection(&self, spec: &ProjectionSpec) -> crate::error::Result<Arc<Projection>> {
+        self.projections
+            .get_until(&self.store, spec, &self.deadline)
+    }
+}
+
+/// What ran over its time limit and the cheaper request to make instead, for the 503.
+#[derive(Debug, Clone)]
+pub struct Cheaper {
+    /// What ran, as the detail names it ("exact betweenness on 'all'").
+    pub what: String,
+    /// The cheaper request ("ask for samples=K ...").
+    pub instead: String,
 }
 
 impl AppState {
     /// The state of a server on `store` configured by `config`, with empty caches.
     pub fn new(store: Arc<KgStore>, config: ServeConfig) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let (hits, misses) = (
+            metrics.score_cache_hits.clone(),
+            metrics.score_cache_misses.clone(),
+        );
         Self {
             quads: Arc::new(super::health::QuadCount::new(&store)),
             store,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
-            metrics: Metrics::default(),
+            metrics,
             scores: ScoreCache::new(),
             catalog: Arc::new(Catalog::new()),
             projections: Arc::new(ProjectionCache::default()),
+            measures: Arc::new(MeasureCache::with_observer(move |hit| {
+                if hit {
+                    hits.inc();
+                } else {
+                    misses.inc();
+                }
+            })),
             config,
         }
+    }
+
+    /// A run under `deadline` with the shared caches.
+    pub fn run(&self, deadline: &Deadline) -> Run {
+        Run {
+            store: self.store.clone(),
+            projections: self.projections.clone(),
+            measures: self.measures.clone(),
+            deadline: deadline.clone(),
+        }
+    }
+
+    /// The 503 of a run stopped at `limit`, counted in the timeouts metric.
+    pub fn timed_out(&self, limit: Duration, cheaper: &Cheaper) -> Problem {
+        self.metrics.timeouts.inc();
+        time_limit(limit, &cheaper.what, &cheaper.instead)
     }
 
     /// Checks the `Authorization` header of a write: 403 when the server is read-only, 401
@@ -157,32 +221,43 @@ impl AppState {
         Ok(web::block(move || work(&index)).await??)
     }
 
-    /// Runs analytics `work` on a blocking thread under an evaluation slot. An entity that
-    /// is not found is a 404 (the one mapping) with the closest ids to the first of `names`
-    /// the catalog does not know.
+    /// Runs analytics `work` on a blocking thread under an evaluation slot and the time
+    /// limit `limit` (see [`super::limits`]): the permit and the in-flight mark are released
+    /// when `work` ends, and `work` stops at its deadline. A run stopped at the limit is a
+    /// 503 naming `cheaper`; an entity that is not found is a 404 (the one mapping) with the
+    /// closest ids to the first of `names` the catalog does not know.
     pub async fn analyse<T: Send + 'static>(
         &self,
         names: Vec<String>,
-        work: impl FnOnce(&KgStore, &ProjectionCache) -> crate::error::Result<T> + Send + 'static,
+        limit: Duration,
+        cheaper: Cheaper,
+        work: impl FnOnce(&Run) -> crate::error::Result<T> + Send + 'static,
     ) -> Result<T, Problem> {
-        let _permit = self.permit().await?;
-        let (store, catalog, projections) = (
-            self.store.clone(),
-            self.catalog.clone(),
-            self.projections.clone(),
-        );
-        web::block(move || match work(&store, &projections) {
-            Ok(t) => Ok(t),
-            Err(e @ crate::error::Error::NotFound(_)) => {
-                let suggestions = catalog
-                    .index(&store)
-                    .ok()
-                    .and_then(|i| names.iter().find(|n| !i.knows(n)).map(|n| i.suggest(n)))
-                    .unwrap_or_default();
-                Err(Problem::from(e).with_suggestions(suggestions))
+        let permit = self.permit().await?;
+        let watch = Watch::start(limit);
+        let run = self.run(watch.deadline());
+        let in_flight = InFlight::new(self.metrics.clone());
+        let catalog = self.catalog.clone();
+        let result = web::block(move || {
+            let result = work(&run);
+            drop(in_flight);
+            drop(permit);
+            match result {
+                Ok(t) => Ok(t),
+                Err(e @ Error::NotFound(_)) => {
+                    let suggestions = catalog
+                        .index(&run.store)
+                        .ok()
+                        .and_then(|i| names.iter().find(|n| !i.knows(n)).map(|n| i.suggest(n)))
+                        .unwrap_or_default();
+                    Err(Some(Problem::from(e).with_suggestions(suggestions)))
+                }
+                Err(Error::Timeout(_)) => Err(None),
+                Err(e) => Err(Some(Problem::from(e))),
             }
-            Err(e) => Err(Problem::from(e)),
         })
-        .await?
+        .await?;
+        drop(watch);
+        result.map_err(|p| p.unwrap_or_else(|| self.timed_out(limit, &cheaper)))
     }
 }

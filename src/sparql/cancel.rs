@@ -27,10 +27,17 @@
 //!
 //! Between two checks there is at most one store read or one guarded solution, so evaluation
 //! stops within milliseconds of the limit on the shapes measured (README, "Limits").
+//!
+//! [`query_until`] runs the library's own queries (projections, export attributes, labels)
+//! the same way under an [`crate::algorithms::Deadline`]: the liveness check asks the
+//! deadline, and cancelling the deadline cancels the token.
 
 use super::algebra::{for_each_local_pattern_mut, query_pattern_mut, update_patterns_mut};
+use crate::algorithms::Deadline;
+use crate::error::{Error, Result as KgResult};
+use crate::store::KgStore;
 use oxigraph::model::{Literal, NamedNode, Term};
-use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use spargebra::algebra::{Expression, Function, GraphPattern};
 use spargebra::term::{TermPattern, Variable};
 use spargebra::{Query, Update};
@@ -47,16 +54,65 @@ pub struct Cancelled;
 /// Registers `akf:alive` on `evaluator`, bound to `token` (also set as the evaluator's own
 /// cancellation token, which stops store reads).
 pub fn with_liveness(evaluator: SparqlEvaluator, token: CancellationToken) -> SparqlEvaluator {
-    quiet_cancellation_panics();
     let alive = token.clone();
+    with_check(evaluator, token, move || alive.is_cancelled())
+}
+
+/// Like [`with_liveness`], with `akf:alive` asking `expired` instead of the token (which still
+/// stops store reads once someone cancels it).
+pub fn with_check(
+    evaluator: SparqlEvaluator,
+    token: CancellationToken,
+    expired: impl Fn() -> bool + Send + Sync + 'static,
+) -> SparqlEvaluator {
+    quiet_cancellation_panics();
     evaluator
         .with_cancellation_token(token)
         .with_custom_function(NamedNode::new_unchecked(ALIVE), move |_| {
-            if alive.is_cancelled() {
+            if expired() {
                 std::panic::panic_any(Cancelled);
             }
             Some(Term::Literal(Literal::from(true)))
         })
+}
+
+/// Runs `sparql` on `store` (union default graph, predeclared prefixes) under `deadline` and
+/// hands the results to `consume`, which reads them as it would [`KgStore::query`]'s.
+///
+/// The query gets the liveness checks of [`guard_query`], asking the deadline; cancelling the
+/// deadline cancels the evaluation's token, which stops store reads. Whatever fails once the
+/// deadline has expired (an unwinding check, a cancelled read, an error `consume` returns)
+/// comes back as [`Error::Timeout`] with the deadline's limit. Under [`Deadline::none`] this is
+/// `consume(store.query(sparql)?)`.
+///
+/// Errors: [`Error::SparqlSyntax`], [`Error::Timeout`], and what the store and `consume`
+/// return.
+pub fn query_until<T>(
+    store: &KgStore,
+    sparql: &str,
+    deadline: &Deadline,
+    consume: impl FnOnce(QueryResults<'static>) -> KgResult<T>,
+) -> KgResult<T> {
+    if deadline.limit().is_none() {
+        return consume(store.query(sparql)?);
+    }
+    deadline.check()?;
+    let mut query = super::evaluate::parser()
+        .parse_query(sparql)
+        .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
+    guard_query(&mut query);
+    let token = CancellationToken::new();
+    let on_cancel = token.clone();
+    deadline.on_cancel(move || on_cancel.cancel());
+    let watched = deadline.clone();
+    let evaluator = with_check(KgStore::evaluator(), token, move || watched.is_expired());
+    let mut prepared = evaluator.for_query(query);
+    prepared.dataset_mut().set_default_graph_as_union();
+    match catch(|| store.execute(prepared).and_then(consume)) {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) if !deadline.is_expired() => Err(e),
+        Ok(Err(_)) | Err(Cancelled) => Err(deadline.cancelled().into()),
+    }
 }
 
 /// Runs `work`, turning an unwinding [`Cancelled`] into `Err(Cancelled)`; other panics keep
@@ -313,6 +369,75 @@ mod tests {
             "stopped after {:?}",
             start.elapsed()
         );
+    }
+
+    fn count(results: QueryResults<'static>) -> KgResult<usize> {
+        match results {
+            QueryResults::Solutions(s) => s
+                .map(|r| r.map_err(|e| Error::Evaluation(e.to_string())))
+                .try_fold(0, |n, r| r.map(|_| n + 1)),
+            _ => Ok(usize::MAX),
+        }
+    }
+
+    #[test]
+    fn query_until_answers_like_query_and_stops_at_its_deadline() {
+        let store = KgStore::open(None).expect("the embedded data loads");
+        let q = "SELECT ?s ?l WHERE { ?s rdfs:label ?l . ?s a ?t }";
+        let plain = count(store.query(q).expect("runs")).expect("counts");
+        assert!(plain > 10);
+        for deadline in [Deadline::none(), Deadline::after(Duration::from_secs(3600))] {
+            assert_eq!(
+                query_until(&store, q, &deadline, count).expect("runs"),
+                plain
+            );
+        }
+        // Billions of solutions: stopped by the deadline's own instant, and by a cancel from
+        // another thread (which also cancels the token that store reads look at).
+        let product = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+        let start = Instant::now();
+        let e = query_until(
+            &store,
+            product,
+            &Deadline::after(Duration::from_millis(300)),
+            count,
+        )
+        .expect_err("stopped");
+        assert!(
+            matches!(e, Error::Timeout(d) if d == Duration::from_millis(300)),
+            "{e}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        let deadline = Deadline::manual(Duration::from_secs(5));
+        let cancel = deadline.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let start = Instant::now();
+        let e = query_until(&store, product, &deadline, count).expect_err("stopped");
+        assert!(
+            matches!(e, Error::Timeout(d) if d == Duration::from_secs(5)),
+            "{e}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        // Syntax errors stay syntax errors.
+        let e = query_until(
+            &store,
+            "SELEC",
+            &Deadline::after(Duration::from_secs(9)),
+            count,
+        )
+        .expect_err("syntax");
+        assert!(matches!(e, Error::SparqlSyntax(_)), "{e}");
     }
 
     #[test]

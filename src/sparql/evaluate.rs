@@ -86,7 +86,8 @@ pub fn negotiate_results(
     Ok((format, content_type))
 }
 
-fn parser() -> SparqlParser {
+/// A SPARQL parser with the predeclared prefixes.
+pub(crate) fn parser() -> SparqlParser {
     PREFIXES
         .iter()
         .fold(SparqlParser::new(), |p, (prefix, iri)| {

@@ -1,7 +1,9 @@
 //! The analytics routes: centrality, critical nodes, disruption impact and paths on a named
 //! projection. Handlers decode, run [`crate::analytics`] on a blocking thread under an
-//! evaluation slot, and send the façade's reports as they are (the same JSON as
-//! `autokg ... --format json`); the reports carry their own OpenAPI schemas.
+//! evaluation slot and the time limit (the server's `--timeout`, lowered by `timeout=`; see
+//! [`crate::http::limits`]), and send the façade's reports as they are (the same JSON as
+//! `autokg ... --format json`); the reports carry their own OpenAPI schemas. Centrality
+//! scores come from the shared score cache.
 
 use super::reply::Reply;
 use super::{query, Context};
@@ -9,7 +11,9 @@ use crate::analytics::{
     self as core, CentralityReport, CriticalReport, ImpactReport, Measure, MeasureOptions,
     PathsReport,
 };
+use crate::http::limits::requested_timeout;
 use crate::http::problem::{Problem, ProblemDetails};
+use crate::http::state::{Cheaper, Run};
 use crate::http::AppState;
 use crate::projection::{ProjectionSpec, DEFAULT, NAMED};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -81,6 +85,10 @@ pub struct CentralityQuery {
     pub root: Option<String>,
     /// Dominators: walk edges backwards.
     pub reverse: Option<bool>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper request.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 /// Parameters of `GET /api/analytics/critical`.
@@ -90,6 +98,10 @@ pub struct CriticalQuery {
     /// A named projection (default `supply-chain`).
     #[param(schema_with = projection_schema)]
     pub projection: Option<String>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper request.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 /// Parameters of `GET /api/analytics/impact` besides `node`.
@@ -99,6 +111,10 @@ pub struct ImpactQuery {
     /// A named projection (default `supply-chain`).
     #[param(schema_with = projection_schema)]
     pub projection: Option<String>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper request.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 /// Parameters of `GET /api/paths`.
@@ -117,6 +133,10 @@ pub struct PathsQuery {
     /// A named projection (default `all`, every relation either way).
     #[param(schema_with = projection_schema)]
     pub projection: Option<String>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper request.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 fn spec(name: Option<&str>, default: &str) -> Result<ProjectionSpec, Problem> {
@@ -139,7 +159,7 @@ fn spec(name: Option<&str>, default: &str) -> Result<ProjectionSpec, Problem> {
         (status = 304, description = "Not modified."),
         (status = 400, description = "An unknown measure or projection, options that do not fit the measure, or no convergence.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "An unknown root entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the computation ran over its time limit and was stopped (the detail names a cheaper request); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn centrality(
@@ -149,6 +169,7 @@ pub async fn centrality(
     let q: CentralityQuery = query(&req)?;
     let measure: Measure = q.measure.parse()?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
+    let limit = state.time_limit(requested_timeout(q.timeout)?);
     let options = MeasureOptions {
         normalized: q.normalized.unwrap_or(true),
         samples: q.samples.map(|s| s as usize),
@@ -158,23 +179,75 @@ pub async fn centrality(
         top: q.top.map(|t| t as usize),
     };
     let names = q.root.into_iter().collect();
-    on_projection(&state, &req, spec, names, move |store, p| {
-        core::measure(store, p, measure, &options)
-    })
+    let cheaper = centrality_cheaper(measure, &options, spec.name());
+    on_projection(
+        &state,
+        &req,
+        spec,
+        names,
+        (limit, cheaper),
+        move |run, p| {
+            core::measure_until(
+                &run.store,
+                p,
+                measure,
+                &options,
+                &run.deadline,
+                Some(&run.measures),
+            )
+        },
+    )
     .await
 }
 
+/// What a centrality request that ran out of time should ask for instead.
+fn centrality_cheaper(measure: Measure, options: &MeasureOptions, projection: &str) -> Cheaper {
+    let smaller = smaller_projection(projection);
+    let (what, instead) = match (measure, options.samples) {
+        (Measure::Betweenness, None) => (
+            "exact betweenness".to_owned(),
+            format!("ask for sampled betweenness instead: samples=K estimates it from K source nodes (for example samples=100; the report says it is sampled), or use {smaller}"),
+        ),
+        (Measure::Betweenness, Some(k)) => (
+            format!("betweenness sampled from {k} sources"),
+            format!("sample fewer sources (for example samples={}), or use {smaller}", (k / 4).max(2)),
+        ),
+        (Measure::Closeness | Measure::Harmonic, _) => (
+            measure.name().to_owned(),
+            format!("{measure} searches from every node: use {smaller}, or a one-pass measure (degree, pagerank, kcore)"),
+        ),
+        _ => (measure.name().to_owned(), format!("use {smaller}")),
+    };
+    Cheaper {
+        what: format!("{what} on '{projection}'"),
+        instead,
+    }
+}
+
+/// "a smaller projection", with examples when the request used `all`.
+fn smaller_projection(projection: &str) -> String {
+    let others: Vec<&str> = NAMED
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| *n != projection && *n != "all")
+        .collect();
+    format!(
+        "a smaller projection than '{projection}' (projection={})",
+        others.join(" or projection=")
+    )
+}
+
 /// Answers a report computed on a projection: 304 when the client's ETag is current, else
-/// `work` on a blocking thread under an evaluation permit (`names` are the entities the
-/// request names, for suggestions on a 404), sent as JSON or JSON-LD.
+/// `work` on a blocking thread under an evaluation permit and the time limit of `limit`
+/// (`names` are the entities the request names, for suggestions on a 404; `cheaper` what a
+/// 503 at the limit suggests), sent as JSON or JSON-LD.
 async fn on_projection<R>(
     state: &AppState,
     req: &HttpRequest,
     spec: ProjectionSpec,
     names: Vec<String>,
-    work: impl FnOnce(&crate::store::KgStore, &crate::projection::Projection) -> crate::error::Result<R>
-        + Send
-        + 'static,
+    (limit, cheaper): (std::time::Duration, Cheaper),
+    work: impl FnOnce(&Run, &crate::projection::Projection) -> crate::error::Result<R> + Send + 'static,
 ) -> Result<HttpResponse, Problem>
 where
     R: Serialize + Send + 'static,
@@ -184,9 +257,9 @@ where
         return Ok(r);
     }
     let report = state
-        .analyse(names, move |store, projections| {
-            let p = projections.get(store, &spec)?;
-            work(store, &p)
+        .analyse(names, limit, cheaper, move |run| {
+            let p = run.projection(&spec)?;
+            work(run, &p)
         })
         .await?;
     reply.send(Context::Analytics, &report)
@@ -203,7 +276,7 @@ where
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified."),
         (status = 400, description = "An unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the computation ran over its time limit and was stopped (the detail names a cheaper request); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn critical(
@@ -212,7 +285,20 @@ pub async fn critical(
 ) -> Result<HttpResponse, Problem> {
     let q: CriticalQuery = query(&req)?;
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
-    on_projection(&state, &req, spec, Vec::new(), core::critical).await
+    let limit = state.time_limit(requested_timeout(q.timeout)?);
+    let cheaper = Cheaper {
+        what: format!("the search for critical nodes of '{}'", spec.name()),
+        instead: format!("use {}", smaller_projection(spec.name())),
+    };
+    on_projection(
+        &state,
+        &req,
+        spec,
+        Vec::new(),
+        (limit, cheaper),
+        |run, p| core::critical_until(&run.store, p, &run.deadline),
+    )
+    .await
 }
 
 /// What removing one or more entities together cuts off.
@@ -230,7 +316,7 @@ pub async fn critical(
         (status = 304, description = "Not modified."),
         (status = 400, description = "No node, too many, or an unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "An unknown entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the computation ran over its time limit and was stopped (the detail names a cheaper request); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn impact(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
@@ -257,10 +343,27 @@ pub async fn impact(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
         )));
     }
     let spec = spec(q.projection.as_deref(), DEFAULT)?;
+    let limit = state.time_limit(requested_timeout(q.timeout)?);
+    let cheaper = Cheaper {
+        what: format!(
+            "the impact of removing {} entities from '{}'",
+            nodes.len(),
+            spec.name()
+        ),
+        instead: format!(
+            "remove fewer entities at once, or use {}",
+            smaller_projection(spec.name())
+        ),
+    };
     let names = nodes.clone();
-    on_projection(&state, &req, spec, names, move |store, p| {
-        core::impact(store, &nodes, p)
-    })
+    on_projection(
+        &state,
+        &req,
+        spec,
+        names,
+        (limit, cheaper),
+        move |run, p| core::impact_until(&run.store, &nodes, p, &run.deadline),
+    )
     .await
 }
 
@@ -277,7 +380,7 @@ pub async fn impact(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
         (status = 304, description = "Not modified."),
         (status = 400, description = "A missing entity, a bad k or an unknown projection.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "An unknown entity (with suggestions), or one outside the projection.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the computation ran over its time limit and was stopped (the detail names a cheaper request); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn paths(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Problem> {
@@ -289,9 +392,22 @@ pub async fn paths(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         )));
     }
     let spec = spec(q.projection.as_deref(), "all")?;
+    let limit = state.time_limit(requested_timeout(q.timeout)?);
+    let cheaper = Cheaper {
+        what: format!("the search for {k} shortest paths in '{}'", spec.name()),
+        instead: format!(
+            "ask for fewer paths (k=1 is one search), or use {}",
+            smaller_projection(spec.name())
+        ),
+    };
     let names = vec![q.from.clone(), q.to.clone()];
-    on_projection(&state, &req, spec, names, move |store, p| {
-        core::paths(store, &q.from, &q.to, k, p)
-    })
+    on_projection(
+        &state,
+        &req,
+        spec,
+        names,
+        (limit, cheaper),
+        move |run, p| core::paths_until(&run.store, &q.from, &q.to, k, p, &run.deadline),
+    )
     .await
 }

@@ -1,7 +1,10 @@
 //! HTTP adapters of the exporters: `GET /api/export` and
 //! `GET /api/entities/{id}/neighbourhood`. Handlers decode parameters, build the export graph on
-//! a blocking thread under an evaluation permit, and stream the file with its media type and
-//! a `Content-Disposition` file name. Errors are `application/problem+json` (RFC 9457).
+//! a blocking thread under an evaluation permit and the time limit (the server's `--timeout`,
+//! lowered by `timeout=`; scores from the shared score cache), and stream the file with its
+//! media type and a `Content-Disposition` file name. Errors are `application/problem+json`
+//! (RFC 9457); a time limit reached before the first chunk is a 503 naming a cheaper export,
+//! one reached while streaming breaks the transfer.
 //!
 //! `GET /api/export?format=graphml&projection=supply-chain&scores=pagerank,betweenness`
 //! exports a whole named projection (defaults: graphml, supply-chain, pagerank).
@@ -12,17 +15,19 @@
 
 use crate::analytics::Measure;
 use crate::error::Error;
-use crate::export::model::{local_name, ExportGraph, Scope};
-use crate::export::{rdf, write_graph, Format, DEFAULT_SCORES, MAX_DEPTH};
+use crate::export::model::{local_name, ExportError, ExportGraph, Scope};
+use crate::export::{rdf, write_graph_until, Format, DEFAULT_SCORES, MAX_DEPTH};
+use crate::http::limits::{parse_timeout, time_limit, InFlight, Watch};
 use crate::http::problem::{Problem, ProblemDetails};
+use crate::http::state::{Cheaper, Run};
 use crate::http::stream::stream_blocking;
 use crate::http::AppState;
-use crate::projection::{ProjectionCache, ProjectionSpec, DEFAULT};
+use crate::projection::{ProjectionSpec, DEFAULT};
 use crate::sparql::evaluate::ChunkWriter;
 use crate::sparql::HttpError;
-use crate::store::KgStore;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use std::time::Duration;
 
 /// The most nodes a neighbourhood served over HTTP may have.
 pub const NEIGHBOURHOOD_LIMIT: usize = 5_000;
@@ -70,6 +75,51 @@ struct Job {
     format: Format,
     measures: Vec<Measure>,
     file_name: String,
+    /// The request's own time limit (`timeout=`), if any.
+    timeout: Option<Duration>,
+}
+
+impl Job {
+    /// What a 503 at the time limit suggests instead of this export.
+    fn cheaper(&self) -> Cheaper {
+        let searching: Vec<&str> = self
+            .measures
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m,
+                    Measure::Betweenness | Measure::Closeness | Measure::Harmonic
+                )
+            })
+            .map(|m| m.name())
+            .collect();
+        let scores = if searching.is_empty() {
+            "fewer scores (scores=none)".to_owned()
+        } else {
+            format!(
+                "fewer scores ({} search from every node of the projection; scores=pagerank or scores=none are one pass)",
+                searching.join(", ")
+            )
+        };
+        match &self.scope {
+            Scope::Whole => Cheaper {
+                what: format!("the export of the whole '{}' projection", self.spec.name()),
+                instead: format!(
+                    "export one entity's neighbourhood instead (/api/entities/{{id}}/neighbourhood?depth=1&projection={}), a smaller projection, or {scores}",
+                    self.spec.name()
+                ),
+            },
+            Scope::Neighbourhood { entity, depth, .. } => Cheaper {
+                what: format!(
+                    "the export of the depth-{depth} neighbourhood of {entity} in '{}'",
+                    self.spec.name()
+                ),
+                instead: format!(
+                    "ask for {scores} (scores are computed on the whole projection), a smaller depth, or a smaller projection"
+                ),
+            },
+        }
+    }
 }
 
 fn common(
@@ -103,6 +153,11 @@ pub struct ExportQuery {
     /// graph formats only), for example `pagerank,betweenness`.
     #[param(schema_with = scores_schema)]
     pub scores: Option<String>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper export, or, once the file
+    /// is streaming, a broken transfer.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 /// Parameters of `GET /api/entities/{id}/neighbourhood` besides `id`.
@@ -125,6 +180,11 @@ pub struct NeighbourhoodQuery {
     /// neighbourhood is refused with 400, never truncated.
     #[param(minimum = 0, maximum = 5000, rename = "maxNodes")]
     pub max_nodes: Option<usize>,
+    /// Lowers the server's time limit for this request, in seconds (as `timeout` on
+    /// `/sparql`); at the limit the answer is 503 naming a cheaper export, or, once the file
+    /// is streaming, a broken transfer.
+    #[param(exclusive_minimum = 0, example = 5)]
+    pub timeout: Option<f64>,
 }
 
 fn scores_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -169,13 +229,21 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
             (String = "application/n-quads"), (String = "application/trig"),
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
         (status = 400, description = "An unknown, repeated or bad parameter.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy, or the time limit passed; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the export ran over its time limit and was stopped (the detail names a cheaper export); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let decoded = parameters(req.query_string(), &["format", "projection", "scores"])
-        .and_then(|p| common(&p, "graphml", DEFAULT));
-    let (format, spec, measures) = decoded?;
+    let decoded = parameters(
+        req.query_string(),
+        &["format", "projection", "scores", "timeout"],
+    )
+    .and_then(|p| {
+        Ok((
+            common(&p, "graphml", DEFAULT)?,
+            parse_timeout(get(&p, "timeout"))?,
+        ))
+    });
+    let ((format, spec, measures), timeout) = decoded?;
     let file_name = format!(
         "autokg-{}{}",
         crate::export::file_slug(spec.name()),
@@ -187,6 +255,7 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         format,
         measures,
         file_name,
+        timeout,
     };
     respond(state, job).await
 }
@@ -206,7 +275,7 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
         (status = 400, description = "A bad parameter, or a neighbourhood larger than maxNodes.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such entity in the projection.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "Every evaluation slot is busy, or the time limit passed; retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Every evaluation slot is busy, or the export ran over its time limit and was stopped (the detail names a cheaper export); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn neighbourhood(
@@ -217,7 +286,14 @@ pub async fn neighbourhood(
     let id = id.into_inner();
     let decoded = parameters(
         req.query_string(),
-        &["format", "projection", "scores", "depth", "maxNodes"],
+        &[
+            "format",
+            "projection",
+            "scores",
+            "depth",
+            "maxNodes",
+            "timeout",
+        ],
     )
     .and_then(|p| {
         let (format, spec, measures) = common(&p, "cytoscape", "all")?;
@@ -233,9 +309,10 @@ pub async fn neighbourhood(
                 "maxNodes={max_nodes} is more than this server's limit of {NEIGHBOURHOOD_LIMIT}"
             )));
         }
-        Ok((format, spec, measures, depth, max_nodes))
+        let timeout = parse_timeout(get(&p, "timeout"))?;
+        Ok((format, spec, measures, depth, max_nodes, timeout))
     });
-    let (format, spec, measures, depth, max_nodes) = decoded?;
+    let (format, spec, measures, depth, max_nodes, timeout) = decoded?;
     let entity = local_name(crate::analytics::entity_iri(&id)?.as_str()).to_owned();
     let file_name = format!(
         "autokg-{}-depth{depth}-{}{}",
@@ -253,6 +330,7 @@ pub async fn neighbourhood(
         format,
         measures,
         file_name,
+        timeout,
     };
     respond(state, job).await
 }
@@ -263,54 +341,81 @@ enum Prepared {
     Rdf(ExportGraph, oxigraph::io::RdfFormat),
 }
 
-fn prepare(store: &KgStore, cache: &ProjectionCache, job: &Job) -> Result<Prepared, Problem> {
-    let projection = cache.get(store, &job.spec)?;
-    let graph = ExportGraph::build(store, &projection, &job.scope, &job.measures)?;
+fn prepare(run: &Run, job: &Job) -> Result<Prepared, ExportError> {
+    let projection = run.projection(&job.spec)?;
+    let graph = ExportGraph::build_until(
+        &run.store,
+        &projection,
+        &job.scope,
+        &job.measures,
+        &run.deadline,
+        Some(&run.measures),
+    )?;
     Ok(match job.format {
         Format::Rdf(f) => Prepared::Rdf(graph, f),
         f => Prepared::Graph(graph, f),
     })
 }
 
-/// Builds the graph on a blocking thread under an evaluation permit and answers its
-/// problem if that fails; else streams the file through the one streaming body, holding the
-/// permit until the last byte is written.
+/// Builds the graph on a blocking thread under an evaluation permit and the time limit, and
+/// answers its problem if that fails (a 503 naming a cheaper export at the limit); else
+/// streams the file through the one streaming body. The permit and the in-flight mark live
+/// in the blocking closures, so they are released when the work ends; the deadline's watch
+/// lives in the handler while the graph is built (a dropped handler stops the build) and in
+/// the stream while it is written (a client that leaves stops the writer at its next chunk).
 async fn respond(state: web::Data<AppState>, job: Job) -> Result<HttpResponse, Problem> {
+    let limit = state.time_limit(job.timeout);
+    let cheaper = job.cheaper();
     let permit = state.permit().await?;
-    let (store, projections) = (state.store.clone(), state.projections.clone());
+    let watch = Watch::start(limit);
+    let run = state.run(watch.deadline());
+    let in_flight = InFlight::new(state.metrics.clone());
     let media_type = job.format.media_type();
     let disposition = format!("attachment; filename=\"{}\"", job.file_name);
-    let (store, prepared) = web::block(move || {
-        let prepared = prepare(&store, &projections, &job);
-        (store, prepared)
+    let (run, prepared, permit, in_flight) = web::block(move || {
+        let prepared = prepare(&run, &job);
+        (run, prepared, permit, in_flight)
     })
     .await?;
-    let prepared = prepared?;
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(ExportError::Kg(Error::Timeout(_))) => return Err(state.timed_out(limit, &cheaper)),
+        Err(e) => return Err(e.into()),
+    };
     let mut ok = HttpResponse::Ok();
     ok.content_type(media_type)
         .insert_header((header::CONTENT_DISPOSITION, disposition));
     let render = |e: HttpError| Problem::from(e).error_response();
+    let metrics = state.metrics.clone();
     Ok(stream_blocking(ok, render, move |sink| {
         let mut out = ChunkWriter::new(sink);
+        let deadline = watch.deadline();
         let written = match prepared {
-            Prepared::Graph(graph, format) => {
-                write_graph(&graph, format, &mut out).map_err(|source| Error::Io {
-                    path: "<response>".into(),
-                    source,
-                })
+            Prepared::Graph(graph, format) => write_graph_until(&graph, format, &mut out, deadline),
+            Prepared::Rdf(graph, format) => {
+                rdf::write_until(&run.store, &graph, format, &mut out, deadline)
             }
-            Prepared::Rdf(graph, format) => rdf::write(&store, &graph, format, &mut out),
         };
+        drop(in_flight);
+        drop(permit);
         match written {
             Ok(()) => out.finish(),
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
-            // Once streaming, the body ends early and the client sees a broken transfer.
+            // Before the first chunk: a 503 problem; once streaming, a broken transfer.
+            Err(Error::Timeout(_)) => {
+                metrics.timeouts.inc();
+                let problem = time_limit(limit, &cheaper.what, &cheaper.instead);
+                out.fail(HttpError {
+                    status: 503,
+                    message: problem.detail().to_owned(),
+                });
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "export stream failed");
                 out.fail(e.into());
             }
         }
-        drop(permit);
+        drop(watch);
     })
     .await)
 }
