@@ -7,6 +7,7 @@ mod cli;
 mod errors;
 mod export;
 mod facts;
+mod hostile;
 mod http;
 mod queries;
 mod support;

@@ -95,9 +95,18 @@ async fn query(
             .map_err(internal)??;
         evaluator = crate::analytics::with_functions(evaluator, scores);
     }
-    let (prepared, form) =
-        evaluate::prepare_query(evaluator, &request, &state.config.allow_service)?;
-    let (format, content_type) = evaluate::negotiate_results(form, accept(req))?;
+    // Parsing recurses as deep as the query nests: it runs on the large-stack pool, after
+    // the nesting check; so does negotiation, so that a 406 drops the algebra there too.
+    let allowed = state.config.allow_service.clone();
+    let accepted = accept(req).map(str::to_owned);
+    let (prepared, format, content_type) = state
+        .pool
+        .run(move || {
+            let (prepared, form) = evaluate::prepare_query(evaluator, &request, &allowed)?;
+            let (format, content_type) = evaluate::negotiate_results(form, accepted.as_deref())?;
+            Ok::<_, HttpError>((prepared, format, content_type))
+        })
+        .await??;
     let permit = state.permit().await?;
     let limits = Limits {
         timeout: limit,
@@ -105,7 +114,8 @@ async fn query(
     };
     let shared = state.clone();
     let start = Instant::now();
-    let mut response = stream_blocking(negotiated(content_type), plain, move |sink| {
+    let pool = &state.pool;
+    let mut response = stream_blocking(pool, negotiated(content_type), plain, move |sink| {
         shared.metrics.in_flight.inc();
         let metrics = &shared.metrics;
         let timeouts = TimeoutCounter { sink, metrics };
@@ -154,19 +164,25 @@ async fn update(
     let limit = state.time_limit(request.timeout);
     let (token, timer) = arm_timer(limit);
     let evaluator = cancel::with_liveness(KgStore::evaluator(), token);
-    let prepared = evaluate::prepare_update(evaluator, &request, &state.config.allow_service)?;
+    let allowed = state.config.allow_service.clone();
+    let prepared = state
+        .pool
+        .run(move || evaluate::prepare_update(evaluator, &request, &allowed))
+        .await??;
     let permit = state.permit().await?;
     let store = state.store.clone();
-    let result = web::block(move || {
-        // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
-        let r = cancel::catch(|| store.update(prepared))
-            .unwrap_or(Err(crate::error::Error::Timeout(limit)));
-        drop(permit);
-        r
-    })
-    .await;
+    let result = state
+        .pool
+        .run(move || {
+            // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
+            let r = cancel::catch(|| store.update(prepared))
+                .unwrap_or(Err(crate::error::Error::Timeout(limit)));
+            drop(permit);
+            r
+        })
+        .await;
     drop(timer);
-    match result.map_err(internal)? {
+    match result? {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
         Err(crate::error::Error::Timeout(_)) => {
             state.metrics.timeouts.inc();

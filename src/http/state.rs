@@ -74,20 +74,24 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// Built projections, shared by the analytics and export routes.
     pub projections: Arc<ProjectionCache>,
+    /// The large-stack threads that parse and evaluate SPARQL and parse RDF bodies.
+    pub pool: super::pool::EvalPool,
 }
 
 impl AppState {
-    /// The state of a server on `store` configured by `config`, with empty caches.
-    pub fn new(store: Arc<KgStore>, config: ServeConfig) -> Self {
-        Self {
+    /// The state of a server on `store` configured by `config`, with empty caches and its
+    /// evaluation pool. Errors: the pool's threads cannot be started.
+    pub fn new(store: Arc<KgStore>, config: ServeConfig) -> std::io::Result<Self> {
+        Ok(Self {
             store,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             metrics: Metrics::default(),
             scores: ScoreCache::new(),
             catalog: Arc::new(Catalog::new()),
             projections: Arc::new(ProjectionCache::default()),
+            pool: super::pool::EvalPool::new()?,
             config,
-        }
+        })
     }
 
     /// Checks the `Authorization` header of a write: 403 when the server is read-only, 401

@@ -290,7 +290,7 @@ async fn respond(state: web::Data<AppState>, job: Job) -> Result<HttpResponse, P
     ok.content_type(media_type)
         .insert_header((header::CONTENT_DISPOSITION, disposition));
     let render = |e: HttpError| Problem::from(e).error_response();
-    Ok(stream_blocking(ok, render, move |sink| {
+    Ok(stream_blocking(&state.pool, ok, render, move |sink| {
         let mut out = ChunkWriter::new(sink);
         let written = match prepared {
             Prepared::Graph(graph, format) => {
