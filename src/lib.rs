@@ -50,6 +50,9 @@
 //!   ([`rdf::canonical`]).
 //! - [`describe`]: how people name things and how they are shown back: entity and
 //!   vocabulary arguments expanded to IRIs, compact IRIs, local names; one reader for all.
+//! - [`nesting`]: the nesting limits checked before any parser sees outside text (SPARQL
+//!   brackets and operator chains, JSON-LD brackets) and the stack size of the threads that
+//!   parse and evaluate.
 //! - [`vocab`]: namespaces, graph IRIs, predeclared prefixes, and the ontology and curated
 //!   data compiled into the binary (`include_str!` of `ontology/` and `data/`).
 //! - [`error`]: the typed [`error::Error`] every module returns, with the one mapping to an
@@ -76,6 +79,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod http;
+pub mod nesting;
 pub mod projection;
 pub mod rdf;
 pub mod remote;

@@ -9,6 +9,7 @@ mod cli;
 mod errors;
 mod export;
 mod facts;
+mod hostile;
 mod http;
 mod limits;
 mod queries;

@@ -106,10 +106,13 @@ pub enum Outcome {
 
 /// Parses the process's arguments, runs them, and maps the outcome to the exit code: 0, 1
 /// for problems found (`validate`), else [`Error::exit_code`]; a closed standard output
-/// (`autokg dump | head`) is a success.
+/// (`autokg dump | head`) is a success. The command runs on a thread with
+/// [`crate::nesting::STACK_SIZE`], like the server's evaluations, so that everything within
+/// the nesting limits parses and evaluates.
 pub fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    match crate::nesting::with_large_stack(move || run(cli)) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {

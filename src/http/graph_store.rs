@@ -55,7 +55,7 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let store = state.store.clone();
     let head_only = req.method() == actix_web::http::Method::HEAD;
-    stream_blocking(negotiated(media), plain, move |mut sink| {
+    stream_blocking(&state.pool, negotiated(media), plain, move |mut sink| {
         match store.graph_exists(graph.as_ref()) {
             Ok(true) => {}
             Ok(false) => {
@@ -149,13 +149,15 @@ async fn write(
     };
     let body = super::body::read(&req, payload, state.config.max_body).await?;
     let store = state.store.clone();
-    let result = web::block(move || {
-        let quads = parse_text("request body", &body, format, graph.clone())
-            .collect::<crate::error::Result<Vec<_>>>()?;
-        store.write_graph(graph.as_ref(), quads, replace)
-    })
-    .await
-    .map_err(|e| HttpError::internal(e.to_string()))?;
+    // The body is parsed on the large-stack pool (JSON-LD nesting is checked first).
+    let result = state
+        .pool
+        .run(move || {
+            let quads = parse_text("request body", &body, format, graph.clone())
+                .collect::<crate::error::Result<Vec<_>>>()?;
+            store.write_graph(graph.as_ref(), quads, replace)
+        })
+        .await?;
     Ok(if result? {
         HttpResponse::NoContent().finish()
     } else {

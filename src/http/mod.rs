@@ -7,7 +7,8 @@
 //!   Protocol); [`health`]: `/healthz`, `/metrics`; [`page`]: `/`.
 //! - [`api`]: the JSON API under `/api` (lookups, analytics, exports); [`openapi`]: its
 //!   OpenAPI document.
-//! - [`state`]: [`AppState`] and [`ServeConfig`]; [`middleware`]: the request span;
+//! - [`state`]: [`AppState`] and [`ServeConfig`]; [`pool`]: the large-stack threads that
+//!   parse and evaluate; [`middleware`]: the request span;
 //!   [`metrics`]: Prometheus metrics; [`problem`]: RFC 9457 errors; [`stream`]: the one
 //!   streaming body and the plain-text errors; [`limits`]: the time limits of analytics and
 //!   exports (deadline and timer, `timeout=`, in-flight gauge, the 503 naming a cheaper
@@ -22,6 +23,7 @@ pub mod metrics;
 mod middleware;
 pub mod openapi;
 pub mod page;
+pub mod pool;
 pub mod problem;
 mod sparql;
 pub mod state;
@@ -48,7 +50,7 @@ impl Application {
     pub fn build(config: ServeConfig, store: Arc<KgStore>) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
         let address = listener.local_addr()?;
-        let state = web::Data::new(AppState::new(store, config));
+        let state = web::Data::new(AppState::new(store, config)?);
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let server = HttpServer::new(move || {
             let cors = cors(&state.config.cors);

@@ -119,9 +119,18 @@ async fn query(
             .map_err(internal)??;
         evaluator = crate::analytics::with_functions(evaluator, scores);
     }
+    // Parsing recurses as deep as the query nests: it runs on the large-stack pool, after
+    // the nesting check; so does negotiation, so that a 406 drops the algebra there too.
     let services = state.config.federation.caller(deadline);
-    let (prepared, form) = evaluate::prepare_query(evaluator, &request, services)?;
-    let (format, content_type) = evaluate::negotiate_results(form, accept(req))?;
+    let accepted = accept(req).map(str::to_owned);
+    let (prepared, format, content_type) = state
+        .pool
+        .run(move || {
+            let (prepared, form) = evaluate::prepare_query(evaluator, &request, services)?;
+            let (format, content_type) = evaluate::negotiate_results(form, accepted.as_deref())?;
+            Ok::<_, HttpError>((prepared, format, content_type))
+        })
+        .await??;
     let permit = state.permit().await?;
     let limits = Limits {
         timeout: limit,
@@ -129,7 +138,8 @@ async fn query(
     };
     let shared = state.clone();
     let start = Instant::now();
-    let mut response = stream_blocking(negotiated(content_type), plain, move |sink| {
+    let pool = &state.pool;
+    let mut response = stream_blocking(pool, negotiated(content_type), plain, move |sink| {
         shared.metrics.in_flight.inc();
         let metrics = &shared.metrics;
         let timeouts = TimeoutCounter { sink, metrics };
@@ -179,21 +189,26 @@ async fn update(
     let (token, deadline, timer) = arm_timer(limit);
     let evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     let services = state.config.federation.caller(deadline);
-    let prepared = evaluate::prepare_update(evaluator, &request, services)?;
+    let prepared = state
+        .pool
+        .run(move || evaluate::prepare_update(evaluator, &request, services))
+        .await??;
     let permit = state.permit().await?;
     let shared = state.clone();
-    let result = web::block(move || {
-        shared.metrics.in_flight.inc();
-        // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
-        let r = cancel::catch(|| shared.store.update(prepared))
-            .unwrap_or(Err(crate::error::Error::Timeout(limit)));
-        shared.metrics.in_flight.dec();
-        drop(permit);
-        r
-    })
-    .await;
+    let result = state
+        .pool
+        .run(move || {
+            shared.metrics.in_flight.inc();
+            // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
+            let r = cancel::catch(|| shared.store.update(prepared))
+                .unwrap_or(Err(crate::error::Error::Timeout(limit)));
+            shared.metrics.in_flight.dec();
+            drop(permit);
+            r
+        })
+        .await;
     drop(timer);
-    match result.map_err(internal)? {
+    match result? {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
         Err(crate::error::Error::Timeout(_)) => {
             state.metrics.timeouts.inc();

@@ -94,6 +94,8 @@ pub struct AppState {
     /// Scores of measures, shared by the centrality and export routes (hits and misses are
     /// counted in the metrics).
     pub measures: Arc<MeasureCache>,
+    /// The large-stack threads that parse and evaluate SPARQL and parse RDF bodies.
+    pub pool: super::pool::EvalPool,
 }
 
 /// What a time-limited analytics run or export works with, on its blocking thread.
@@ -126,14 +128,15 @@ pub struct Cheaper {
 }
 
 impl AppState {
-    /// The state of a server on `store` configured by `config`, with empty caches.
-    pub fn new(store: Arc<KgStore>, config: ServeConfig) -> Self {
+    /// The state of a server on `store` configured by `config`, with empty caches and its
+    /// evaluation pool. Errors: the pool's threads cannot be started.
+    pub fn new(store: Arc<KgStore>, config: ServeConfig) -> std::io::Result<Self> {
         let metrics = Arc::new(Metrics::default());
         let (hits, misses) = (
             metrics.score_cache_hits.clone(),
             metrics.score_cache_misses.clone(),
         );
-        Self {
+        Ok(Self {
             quads: Arc::new(super::health::QuadCount::new(&store)),
             store,
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
@@ -148,8 +151,9 @@ impl AppState {
                     misses.inc();
                 }
             })),
+            pool: super::pool::EvalPool::new()?,
             config,
-        }
+        })
     }
 
     /// A run under `deadline` with the shared caches.

@@ -1,5 +1,5 @@
 //! The one streaming body of every evaluated response (SPARQL results, Graph Store reads,
-//! exports): work runs on a blocking thread and writes to a [`ChannelSink`]; the status line
+//! exports): work runs on a thread of the evaluation pool and writes to a [`ChannelSink`]; the status line
 //! waits for its first decision (an error, a complete body, or the start of a stream).
 //! Also the plain-text error body of `/sparql` and `/store`.
 
@@ -43,11 +43,12 @@ impl ResponseSink for ChannelSink {
     }
 }
 
-/// Runs `work` on a blocking thread and answers with what it writes to its sink: an error
+/// Runs `work` on a thread of `pool` and answers with what it writes to its sink: an error
 /// status (rendered by `render`: plain text for `/sparql` and `/store`, a problem for the
 /// export routes), a complete body, or a stream. `response` is the 200's builder (content
 /// type and any headers of the route).
 pub async fn stream_blocking(
+    pool: &super::pool::EvalPool,
     mut response: actix_web::HttpResponseBuilder,
     render: impl FnOnce(HttpError) -> HttpResponse,
     work: impl FnOnce(ChannelSink) + Send + 'static,
@@ -58,7 +59,7 @@ pub async fn stream_blocking(
         head: Some(head_tx),
         body: tx,
     };
-    drop(tokio::task::spawn_blocking(move || work(sink)));
+    drop(pool.spawn(move || work(sink)));
     match head_rx.await {
         Ok(Ok(Head::Complete(body))) => response.body(body),
         Ok(Ok(Head::Streaming)) => {

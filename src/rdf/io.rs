@@ -1,7 +1,10 @@
 //! Reading RDF files: format from the file name or a format name, gzip, and parse errors
-//! that name the file, line and column.
+//! that name the file, line and column. JSON-LD passes the nesting check of
+//! [`crate::nesting`] as it is read (its parser recurses into nested objects; the other
+//! parsers keep explicit stacks and need no bound).
 
 use crate::error::{Error, Result};
+use crate::nesting::{check_json, NestingReader, TooDeep, JSON_LD_BRACKETS};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
 use oxigraph::model::{GraphName, Quad};
 use std::fs::File;
@@ -93,7 +96,7 @@ impl RdfSource {
             path: self.path.clone(),
             source,
         })?;
-        let reader: Box<dyn Read + Send> = if self.gzip {
+        let mut reader: Box<dyn Read + Send> = if self.gzip {
             Box::new(Bounded {
                 inner: flate2::read::MultiGzDecoder::new(BufReader::new(file)),
                 left: max_gunzip(),
@@ -102,6 +105,9 @@ impl RdfSource {
         } else {
             Box::new(BufReader::with_capacity(1 << 16, file))
         };
+        if is_json_ld(self.format) {
+            reader = Box::new(NestingReader::new(reader, JSON_LD_BRACKETS));
+        }
         let label = self.path.display().to_string();
         let path = self.path.clone();
         let parser = RdfParser::from_format(self.format).with_default_graph(graph);
@@ -149,18 +155,34 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-/// Parses RDF text held in memory (embedded files, request bodies).
+/// Parses RDF text held in memory (embedded files, request bodies). JSON-LD nested past
+/// [`JSON_LD_BRACKETS`] yields one [`Error::InvalidInput`] naming the place.
 pub fn parse_text<'a>(
     label: &str,
     text: &'a [u8],
     format: RdfFormat,
     graph: GraphName,
-) -> impl Iterator<Item = Result<Quad>> + 'a {
+) -> Box<dyn Iterator<Item = Result<Quad>> + Send + 'a> {
     let label = label.to_owned();
-    RdfParser::from_format(format)
-        .with_default_graph(graph)
-        .for_slice(text)
-        .map(move |r| r.map_err(|e| syntax_error(&label, e)))
+    if is_json_ld(format) {
+        if let Err(e) = check_json(text, JSON_LD_BRACKETS) {
+            return Box::new(std::iter::once(Err(nesting_error(&label, &e))));
+        }
+    }
+    Box::new(
+        RdfParser::from_format(format)
+            .with_default_graph(graph)
+            .for_slice(text)
+            .map(move |r| r.map_err(|e| syntax_error(&label, e))),
+    )
+}
+
+fn is_json_ld(format: RdfFormat) -> bool {
+    matches!(format, RdfFormat::JsonLd { .. })
+}
+
+fn nesting_error(label: &str, e: &TooDeep) -> Error {
+    Error::InvalidInput(format!("{label}: {e}"))
 }
 
 fn syntax_error(label: &str, e: RdfSyntaxError) -> Error {
@@ -181,9 +203,56 @@ fn parse_error(label: &str, path: &Path, e: RdfParseError) -> Error {
         RdfParseError::Io(source) if source.kind() == std::io::ErrorKind::FileTooLarge => {
             Error::InvalidInput(format!("{}: {source}", path.display()))
         }
-        RdfParseError::Io(source) => Error::Io {
-            path: path.to_owned(),
-            source,
-        },
+        RdfParseError::Io(source) => {
+            match source.get_ref().and_then(|e| e.downcast_ref::<TooDeep>()) {
+                Some(too_deep) => nesting_error(label, too_deep),
+                None => Error::Io {
+                    path: path.to_owned(),
+                    source,
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested_objects(n: usize) -> String {
+        format!(
+            "{{\"@id\": \"http://e/s\", {} \"@value\": 1 {}}}",
+            "\"http://e/p\": {".repeat(n - 1),
+            "}".repeat(n - 1)
+        )
+    }
+
+    #[test]
+    fn json_ld_is_parsed_up_to_its_nesting_limit_and_refused_past_it() {
+        let json_ld = RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        };
+        let parse = |n: usize| {
+            let text = nested_objects(n);
+            // On a 2 MiB thread, like a default tokio blocking thread: within the limit,
+            // JSON-LD never needs the large stacks.
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    parse_text("body", text.as_bytes(), json_ld, GraphName::DefaultGraph)
+                        .collect::<Result<Vec<_>>>()
+                        .map(|q| q.len())
+                })
+                .expect("thread")
+                .join()
+                .expect("no overflow")
+        };
+        assert_eq!(parse(JSON_LD_BRACKETS).ok(), Some(JSON_LD_BRACKETS - 1));
+        let e = parse(100_000).expect_err("too deep");
+        assert!(
+            matches!(&e, Error::InvalidInput(m) if m.starts_with("body: nesting limit")),
+            "{e}"
+        );
+        assert_eq!(e.status(), 400);
     }
 }

@@ -179,11 +179,12 @@ fn guard_node(pattern: &mut GraphPattern) {
             variables.push(v);
         }
     }
-    let Some(all_bound) = variables
-        .into_iter()
-        .map(|v| Expression::SameTerm(Box::new(v.clone().into()), Box::new(v.into())))
-        .reduce(|a, b| Expression::And(Box::new(a), Box::new(b)))
-    else {
+    let Some(all_bound) = conjunction(
+        variables
+            .into_iter()
+            .map(|v| Expression::SameTerm(Box::new(v.clone().into()), Box::new(v.into())))
+            .collect(),
+    ) else {
         // Ground patterns only: at most one solution each, nothing to multiply.
         return;
     };
@@ -204,6 +205,23 @@ fn guard_node(pattern: &mut GraphPattern) {
         expr: check,
         inner: Box::new(inner),
     };
+}
+
+/// `a && b && …` as a balanced tree: a basic graph pattern of thousands of triple patterns
+/// gives a conjunction of depth log₂ n, not n, so evaluating it never recurses deeply.
+fn conjunction(mut terms: Vec<Expression>) -> Option<Expression> {
+    while terms.len() > 1 {
+        let mut pairs = Vec::with_capacity(terms.len().div_ceil(2));
+        let mut rest = terms.into_iter();
+        while let Some(a) = rest.next() {
+            pairs.push(match rest.next() {
+                Some(b) => Expression::And(Box::new(a), Box::new(b)),
+                None => a,
+            });
+        }
+        terms = pairs;
+    }
+    terms.pop()
 }
 
 /// The variables in scope of a pattern, in order of appearance.
@@ -456,6 +474,33 @@ mod tests {
         assert!(!remote[0].contains(ALIVE), "{}", remote[0]);
         // The local join with the SERVICE is still guarded.
         assert!(query.to_string().contains(ALIVE), "{query}");
+    }
+
+    #[test]
+    fn the_guard_of_a_large_pattern_stays_shallow() {
+        let triples: String = (0..4096).map(|i| format!("?s{i} ?p ?o{i} . ")).collect();
+        let query = guarded(&format!("ASK {{ {triples} }}"));
+        let Query::Ask { pattern, .. } = &query else {
+            panic!("an ASK query");
+        };
+        let GraphPattern::Project { inner, .. } = pattern else {
+            panic!("a projection");
+        };
+        let GraphPattern::Filter { expr, .. } = inner.as_ref() else {
+            panic!("the guard's filter");
+        };
+        let Expression::FunctionCall(_, args) = expr else {
+            panic!("akf:alive");
+        };
+        fn depth(e: &Expression) -> usize {
+            match e {
+                Expression::And(a, b) => 1 + depth(a).max(depth(b)),
+                Expression::Coalesce(l) => 1 + l.iter().map(depth).max().unwrap_or(0),
+                _ => 1,
+            }
+        }
+        // 4,096 variables in 12 levels of `&&`, plus COALESCE and sameTerm.
+        assert_eq!(depth(&args[0]), 14);
     }
 
     #[test]

@@ -96,19 +96,46 @@ pub(crate) fn parser() -> SparqlParser {
         })
 }
 
-/// Parses a query, applies the SERVICE policy and the protocol's dataset, adds the liveness
-/// checks of [`super::cancel`], and prepares it on `evaluator`, which must come from
-/// [`super::cancel::with_liveness`] (it carries the cancellation token and `akf:alive`).
-/// `services` becomes the evaluator's SERVICE handler (it applies the policy again on every
-/// call). Errors: 400 for a syntax error or a SERVICE the policy refuses.
+/// The parser entry point of every query from outside: the nesting check of
+/// [`crate::nesting`] first (a 400 naming the limit and where), then spargebra with the
+/// predeclared prefixes (a 400 with the syntax error). Run it on a thread with
+/// [`crate::nesting::STACK_SIZE`].
+pub fn parse_query(text: &str) -> Result<Query, HttpError> {
+    crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
+    parser()
+        .parse_query(text)
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
+}
+
+/// [`parse_query`] for updates.
+pub fn parse_update(text: &str) -> Result<Update, HttpError> {
+    crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
+    parser()
+        .parse_update(text)
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
+}
+
+/// Parses a query ([`parse_query`]) and prepares it ([`prepare_parsed_query`]).
 pub fn prepare_query(
     evaluator: SparqlEvaluator,
     request: &QueryRequest,
     services: ServiceCaller,
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let mut query = parser()
-        .parse_query(&request.query)
-        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    let query = parse_query(&request.query)?;
+    prepare_parsed_query(evaluator, query, request, services)
+}
+
+/// Applies the SERVICE policy and the protocol's dataset to a parsed query, adds the liveness
+/// checks of [`super::cancel`], and prepares it on `evaluator`, which must come from
+/// [`super::cancel::with_liveness`] (it carries the cancellation token and `akf:alive`).
+/// `services` becomes the evaluator's SERVICE handler (it applies the policy again on every
+/// call). Errors: 400 for a SERVICE the policy refuses.
+pub fn prepare_parsed_query(
+    evaluator: SparqlEvaluator,
+    mut query: Query,
+    request: &QueryRequest,
+    services: ServiceCaller,
+) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
     service::check_query(&query, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_query(&mut query);
     let form = match &query {
@@ -145,16 +172,15 @@ pub fn prepare_query(
     Ok((prepared, form))
 }
 
-/// Parses an update, applies the SERVICE policy and the `using-…` parameters; `services`
-/// becomes the evaluator's SERVICE handler, as in [`prepare_query`]. Errors: 400.
+/// Parses an update ([`parse_update`]), applies the SERVICE policy and the `using-…`
+/// parameters; `services` becomes the evaluator's SERVICE handler, as in [`prepare_query`].
+/// Errors: 400.
 pub fn prepare_update(
     evaluator: SparqlEvaluator,
     request: &UpdateRequest,
     services: ServiceCaller,
 ) -> Result<PreparedSparqlUpdate, HttpError> {
-    let mut update: Update = parser()
-        .parse_update(&request.update)
-        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    let mut update = parse_update(&request.update)?;
     service::check_update(&update, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_update(&mut update);
     if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {

@@ -201,17 +201,21 @@ impl KgStore {
             })
     }
 
-    /// Parses a query with the common prefixes and the union of all graphs as default graph.
+    /// Parses a query with the common prefixes and the union of all graphs as default graph,
+    /// after the nesting check.
     pub fn prepare_query(&self, sparql: &str) -> Result<PreparedSparqlQuery> {
         self.prepare_query_with(Self::evaluator(), sparql)
     }
 
     /// Like [`KgStore::prepare_query`] on an evaluator of the caller's (custom functions).
+    /// The text passes the nesting check of [`crate::nesting`] first (an
+    /// [`Error::InvalidInput`] naming the limit and where).
     pub fn prepare_query_with(
         &self,
         evaluator: SparqlEvaluator,
         sparql: &str,
     ) -> Result<PreparedSparqlQuery> {
+        crate::nesting::check_sparql(sparql)?;
         let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| Error::SparqlSyntax(e.to_string()))?;

@@ -387,7 +387,7 @@ async fn respond(state: web::Data<AppState>, job: Job) -> Result<HttpResponse, P
         .insert_header((header::CONTENT_DISPOSITION, disposition));
     let render = |e: HttpError| Problem::from(e).error_response();
     let metrics = state.metrics.clone();
-    Ok(stream_blocking(ok, render, move |sink| {
+    Ok(stream_blocking(&state.pool, ok, render, move |sink| {
         let mut out = ChunkWriter::new(sink);
         let deadline = watch.deadline();
         let written = match prepared {
