@@ -8,7 +8,7 @@
 //! `label_zh`, `type`, `city`, `province` and the scores. Edges carry `weight`, their
 //! relations' local names as `label`, and the attributes `relation` and `sourceParagraph`.
 
-use super::model::{is_integer_measure, ExportGraph};
+use super::model::{xml_score_type, ExportGraph};
 use super::{node_sizes, number, type_colour, xml_attr, xml_text};
 use std::io::{self, BufWriter, Write};
 
@@ -57,11 +57,7 @@ pub fn write(graph: &ExportGraph, out: impl Write) -> io::Result<()> {
         )?;
     }
     for m in &graph.measures {
-        let ty = if is_integer_measure(*m) {
-            "long"
-        } else {
-            "double"
-        };
+        let ty = xml_score_type(*m);
         writeln!(
             w,
             "      <attribute id=\"{0}\" title=\"{0}\" type=\"{ty}\"/>",

@@ -7,7 +7,7 @@
 //! format: `label`, `label_zh`, `type`, `city`, `province`, one per score, and for edges
 //! `label`, `relation`, `weight`, `sourceParagraph`. Absent values are left out.
 
-use super::model::{is_integer_measure, ExportGraph};
+use super::model::{xml_score_type, ExportGraph};
 use super::{number, xml_text};
 use std::io::{self, BufWriter, Write};
 
@@ -44,11 +44,7 @@ xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphd
     }
     let score_base = next;
     for m in &graph.measures {
-        let ty = if is_integer_measure(*m) {
-            "long"
-        } else {
-            "double"
-        };
+        let ty = xml_score_type(*m);
         writeln!(
             w,
             "  <key id=\"d{next}\" for=\"node\" attr.name=\"{}\" attr.type=\"{ty}\"/>",

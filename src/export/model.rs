@@ -175,6 +175,16 @@ pub fn is_integer_measure(m: Measure) -> bool {
     )
 }
 
+/// The XML Schema type name of a measure's scores in GraphML and GEXF: `long` for counts,
+/// `double` for reals.
+pub fn xml_score_type(m: Measure) -> &'static str {
+    if is_integer_measure(m) {
+        "long"
+    } else {
+        "double"
+    }
+}
+
 impl ExportGraph {
     /// Builds the export graph of `projection` (whole or a neighbourhood) with `measures`
     /// computed on the whole projection (networkx's conventions, default options).
