@@ -133,7 +133,7 @@ fn guard_node(pattern: &mut GraphPattern) {
         Function::Custom(NamedNode::new_unchecked(ALIVE)),
         vec![Expression::Coalesce(vec![
             all_bound,
-            Expression::Literal(Literal::from(true).into()),
+            Expression::Literal(Literal::from(true)),
         ])],
     );
     let inner = std::mem::replace(
