@@ -130,8 +130,10 @@ pub fn build(shape: Shape, n: usize, noise: &str) -> Case {
                 .join(" || ")
         )),
         Shape::JoinChain => query(format!(
-            "SELECT * {{ ?s ?p ?o {noise}{}}} LIMIT 5",
-            rep("{ ?s ?p ?o FILTER(?o != 0) } ")
+            "SELECT * {{ {noise}{}}} LIMIT 5",
+            (0..n)
+                .map(|i| format!("{{ BIND({i} AS ?v{i}) }} "))
+                .collect::<String>()
         )),
         Shape::PathChain => query(format!(
             "ASK {{ ?s {} ?o {noise}}}",
