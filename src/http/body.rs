@@ -17,6 +17,9 @@ pub const MAX_EXPANSION: usize = 100;
 /// Below this many decompressed bytes the expansion ratio is not checked.
 pub const RATIO_FLOOR: usize = 1024 * 1024;
 
+/// Compressed bytes fed to the decoder per step.
+const FEED_STEP: usize = 1024;
+
 /// A `Vec` that refuses to grow past `limit`.
 struct Bounded {
     bytes: Vec<u8>,
@@ -101,6 +104,7 @@ pub async fn read(
         limit,
     });
     let mut sent = 0usize;
+    let mut fed = 0usize;
     let inflate_error = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::FileTooLarge {
             too_large(limit, true)
@@ -114,11 +118,14 @@ pub async fn read(
         if sent > limit {
             return Err(too_large(limit, false));
         }
-        // Feed in small steps so one large chunk cannot expand far past the checks.
-        for piece in chunk.chunks(16 * 1024) {
+        // Feed in small steps, and compare with the bytes fed so far (not the whole chunk), so
+        // one large chunk cannot expand far past the checks: DEFLATE expands at most about
+        // 1,032-fold, so one step adds at most about 1 MiB.
+        for piece in chunk.chunks(FEED_STEP) {
+            fed += piece.len();
             decoder.write_all(piece).map_err(inflate_error)?;
             let out = decoder.get_ref().bytes.len();
-            if out > RATIO_FLOOR && out > MAX_EXPANSION * sent {
+            if out > RATIO_FLOOR && out > MAX_EXPANSION * fed {
                 return Err(HttpError {
                     status: 413,
                     message: format!(
