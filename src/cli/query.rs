@@ -75,6 +75,8 @@ pub fn run(store: &KgStore, args: QueryArgs) -> Result<Outcome> {
             ),
         },
     };
+    // The limits every query from outside meets: nesting, syntax, join width.
+    crate::sparql::evaluate::parse_query(&text).map_err(|e| Error::InvalidInput(e.message))?;
     let results = if crate::analytics::mentions_functions(&text) {
         let scores = crate::analytics::ScoreCache::new().get(store)?;
         let evaluator = crate::analytics::with_functions(KgStore::evaluator(), scores);

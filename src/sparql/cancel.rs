@@ -85,7 +85,8 @@ pub fn with_check(
 /// comes back as [`Error::Timeout`] with the deadline's limit. Under [`Deadline::none`] this is
 /// `consume(store.query(sparql)?)`.
 ///
-/// Errors: [`Error::SparqlSyntax`], [`Error::Timeout`], and what the store and `consume`
+/// Errors: [`Error::SparqlSyntax`]; [`Error::InvalidInput`] past the nesting limit or the
+/// join width of [`super::planning`]; [`Error::Timeout`]; and what the store and `consume`
 /// return.
 pub fn query_until<T>(
     store: &KgStore,
@@ -93,13 +94,15 @@ pub fn query_until<T>(
     deadline: &Deadline,
     consume: impl FnOnce(QueryResults<'static>) -> KgResult<T>,
 ) -> KgResult<T> {
+    crate::nesting::check_sparql(sparql)?;
+    let mut query = super::evaluate::parser()
+        .parse_query(sparql)
+        .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
+    super::planning::check_query(&query).map_err(|e| Error::InvalidInput(e.to_string()))?;
     if deadline.limit().is_none() {
         return consume(store.query(sparql)?);
     }
     deadline.check()?;
-    let mut query = super::evaluate::parser()
-        .parse_query(sparql)
-        .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
     guard_query(&mut query);
     let token = CancellationToken::new();
     let on_cancel = token.clone();

@@ -100,19 +100,25 @@ pub(crate) fn parser() -> SparqlParser {
 /// [`crate::nesting`] first (a 400 naming the limit and where), then spargebra with the
 /// predeclared prefixes (a 400 with the syntax error). Run it on a thread with
 /// [`crate::nesting::STACK_SIZE`].
+/// The join width of every group is then checked against [`super::planning`]'s limit (a 400
+/// naming it), so no query reaches Oxigraph's planner that it could not plan in time.
 pub fn parse_query(text: &str) -> Result<Query, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    parser()
+    let query = parser()
         .parse_query(text)
-        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    super::planning::check_query(&query).map_err(|e| HttpError::bad_request(e.to_string()))?;
+    Ok(query)
 }
 
 /// [`parse_query`] for updates.
 pub fn parse_update(text: &str) -> Result<Update, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    parser()
+    let update = parser()
         .parse_update(text)
-        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
+        .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
+    super::planning::check_update(&update).map_err(|e| HttpError::bad_request(e.to_string()))?;
+    Ok(update)
 }
 
 /// Parses a query ([`parse_query`]) and prepares it ([`prepare_parsed_query`]).

@@ -8,6 +8,7 @@ pub mod description;
 pub mod evaluate;
 pub mod federation;
 pub mod negotiate;
+pub mod planning;
 pub mod protocol;
 pub mod results;
 pub mod service;

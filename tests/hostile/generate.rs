@@ -15,6 +15,10 @@ pub struct Case {
     pub text: String,
     /// Whether it is an update (else a query).
     pub update: bool,
+    /// The number of operands its widest group joins, as counted from how it was built (the
+    /// repetitions of a join or path chain, plus the noise's groups), or 0 when no shape of
+    /// it can come near the planning limit.
+    pub width: usize,
 }
 
 /// Things that hold brackets or `<` without nesting anything: strings in the four forms,
@@ -50,12 +54,11 @@ pub enum Shape {
     MinusNest,
     /// `?o = 1 || ?o = 2 || …`.
     OrChain,
-    /// `{ … } { … } …`: a chain of joins, the shape needing the most stack at the limit
-    /// (more than a default 2 MiB thread has).
+    /// `{ … } { … } …`: a chain of joins, bounded by the join width of
+    /// [`autokg::sparql::planning`] long before its nesting limit.
     JoinChain,
-    /// `rdfs:label/rdfs:label/…` (not in the random sample: Oxigraph takes seconds to
-    /// evaluate a few hundred steps, minutes for a thousand, so only the refusal past the
-    /// limit is tested).
+    /// `rdfs:label/rdfs:label/…`: one triple pattern per step, so bounded by the join width
+    /// of [`autokg::sparql::planning`].
     PathChain,
     /// `VALUES ?x { … }` rows (flat: never past a limit).
     Values,
@@ -75,6 +78,7 @@ const SHAPES: &[Shape] = &[
     Shape::MinusNest,
     Shape::OrChain,
     Shape::JoinChain,
+    Shape::PathChain,
     Shape::Values,
     Shape::UpdateFilter,
     Shape::UpdateBlankNodes,
@@ -87,8 +91,9 @@ pub fn build(shape: Shape, n: usize, noise: &str) -> Case {
     let query = |text: String| Case {
         text,
         update: false,
+        width: 0,
     };
-    match shape {
+    let case = match shape {
         Shape::FilterParens => query(format!(
             "ASK {{ {noise} FILTER({}true{}) }}",
             rep("("),
@@ -150,6 +155,7 @@ pub fn build(shape: Shape, n: usize, noise: &str) -> Case {
                 rep(")")
             ),
             update: true,
+            width: 0,
         },
         // INSERT DATA takes no FILTER: no noise here.
         Shape::UpdateBlankNodes => Case {
@@ -159,8 +165,14 @@ pub fn build(shape: Shape, n: usize, noise: &str) -> Case {
                 rep(" ]")
             ),
             update: true,
+            width: 0,
         },
-    }
+    };
+    let width = match shape {
+        Shape::JoinChain | Shape::PathChain => n + noise.matches("{ ?s").count(),
+        _ => 0,
+    };
+    Case { width, ..case }
 }
 
 /// A repetition count: mostly around the limits (a few levels to a few times past them),
@@ -189,9 +201,23 @@ pub fn sample(n: usize, seed: u8) -> Vec<Case> {
         .collect()
 }
 
-/// The largest repetition count of `shape` that passes the check (with no noise).
+/// Whether the parser entry point the server runs (nesting check, parse, join-width check)
+/// accepts `case`, on a thread with the server's stack.
+pub fn accepted(case: &Case) -> Result<(), autokg::sparql::HttpError> {
+    let case = case.clone();
+    autokg::nesting::with_large_stack(move || {
+        if case.update {
+            autokg::sparql::evaluate::parse_update(&case.text).map(drop)
+        } else {
+            autokg::sparql::evaluate::parse_query(&case.text).map(drop)
+        }
+    })
+}
+
+/// The largest repetition count of `shape` that the server accepts (with no noise): the
+/// nesting limit, or for a chain of joins or path steps the planning limit.
 pub fn at_limit(shape: Shape) -> usize {
-    let passes = |n: usize| autokg::nesting::check_sparql(&build(shape, n, "").text).is_ok();
+    let passes = |n: usize| accepted(&build(shape, n, "")).is_ok();
     let (mut lo, mut hi) = (0, 1);
     while passes(hi) {
         lo = hi;
