@@ -408,7 +408,11 @@ fn sparql_functions_score_supply_chain_nodes_and_leave_others_unbound() {
         &snapshot,
         &cache.get(store()).expect("cached")
     ));
-    let evaluator = analytics::with_functions(KgStore::evaluator(), snapshot);
+    let evaluator = analytics::with_functions(
+        KgStore::evaluator(),
+        snapshot,
+        autokg::algorithms::deadline::Deadline::none(),
+    );
     let mut prepared = evaluator
         .parse_query(
             "SELECT ?x (akf:pagerank(?x) AS ?pr) (akf:degree(?x) AS ?d) (akf:coreNumber(?x) AS ?k)

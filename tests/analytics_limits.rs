@@ -144,6 +144,65 @@ fn still_answers(app: &TestApp) {
 }
 
 #[test]
+fn akf_functions_compute_their_scores_within_the_query_limit() {
+    let app = server(LIMIT);
+    let ask = |query: &str, timeout: &str| {
+        let start = Instant::now();
+        let r = app
+            .get("/sparql")
+            .query(&[("query", query), ("timeout", timeout)])
+            .header("Accept", "text/csv")
+            .send()
+            .expect("request");
+        let status = r.status().as_u16();
+        let retry = r.headers().contains_key("retry-after");
+        (
+            status,
+            retry,
+            r.text().expect("body"),
+            start,
+            start.elapsed(),
+        )
+    };
+    // A cheap function builds the supply-chain snapshot (about 0.1 s here).
+    let (status, _, csv, _, _) = ask(
+        "SELECT (akf:degree(?f) AS ?d) WHERE { ?f ak:suppliesTo ?x } LIMIT 1",
+        "30",
+    );
+    assert_eq!(status, 200, "{csv}");
+    let degree: i64 = csv
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .trim()
+        .parse()
+        .expect("an integer");
+    assert!(degree >= 1, "{csv}");
+    // Exact betweenness of its 10,000 nodes (about 0.15 s) is computed on the first call:
+    // under a 20 ms limit it stops there.
+    let betweenness =
+        "SELECT (akf:betweenness(?f) AS ?b) WHERE { ?f ak:suppliesTo ?x } ORDER BY ?f LIMIT 1";
+    let (status, retry, body, start, elapsed) = ask(betweenness, "0.02");
+    assert_eq!(status, 503, "{body}");
+    assert!(retry);
+    assert!(body.contains("time limit"), "{body}");
+    assert!(elapsed < SLACK, "answered after {elapsed:?}");
+    nothing_in_flight(&app, start, SLACK);
+    // Nothing half-computed was kept: with time enough, the score is computed and exact.
+    let (status, _, csv, _, _) = ask(betweenness, "30");
+    assert_eq!(status, 200, "{csv}");
+    let score: f64 = csv
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .trim()
+        .parse()
+        .expect("a number");
+    assert!((0.0..=1.0).contains(&score), "{csv}");
+    still_answers(&app);
+}
+
+#[test]
 fn slow_measures_stop_at_the_limit_and_name_a_cheaper_request() {
     let app = server(LIMIT);
     let timeouts = metric(&app, "autokg_query_timeouts_total");

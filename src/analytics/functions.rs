@@ -2,6 +2,7 @@
 //! `akf:degree`, `akf:coreNumber`) and the score snapshot and cache they read.
 
 use super::Measure;
+use crate::algorithms::deadline::{Cancelled, Deadline};
 use crate::algorithms::{betweenness, closeness, degree, kcore, pagerank};
 use crate::error::Result;
 use crate::projection::{Projection, ProjectionSpec};
@@ -50,18 +51,47 @@ impl ScoreSnapshot {
     }
 
     /// The score of `node` for a function's measure, or `None` when the node is not in the
-    /// projection (or PageRank did not converge).
+    /// projection (or PageRank did not converge). The measure is computed on first use.
     pub fn score(&self, measure: Measure, node: &Term) -> Option<Term> {
-        let Term::NamedNode(n) = node else {
-            return None;
-        };
-        let i = self.projection.index_of(n.as_str())?;
-        let (_, cell) = self.computed.iter().find(|(m, _)| *m == measure)?;
-        let values = cell.get_or_init(|| self.compute(measure));
-        values.as_ref()?.get(i as usize)?.clone()
+        self.score_until(measure, node, &Deadline::none())
+            .unwrap_or_default()
     }
 
-    fn compute(&self, measure: Measure) -> Option<Vec<Option<Term>>> {
+    /// [`ScoreSnapshot::score`] under a deadline: a measure not computed yet is computed with
+    /// the kernels' checks, and `Err(Cancelled)` comes back once the deadline has expired
+    /// (nothing is kept then; the next caller computes it again under its own deadline).
+    pub fn score_until(
+        &self,
+        measure: Measure,
+        node: &Term,
+        deadline: &Deadline,
+    ) -> Result<Option<Term>, Cancelled> {
+        let Term::NamedNode(n) = node else {
+            return Ok(None);
+        };
+        let Some(i) = self.projection.index_of(n.as_str()) else {
+            return Ok(None);
+        };
+        let Some((_, cell)) = self.computed.iter().find(|(m, _)| *m == measure) else {
+            return Ok(None);
+        };
+        if cell.get().is_none() {
+            // Two first callers may both compute; the first to finish is kept.
+            let _ = cell.set(self.compute_until(measure, deadline)?);
+        }
+        Ok(cell
+            .get()
+            .and_then(Option::as_ref)
+            .and_then(|values| values.get(i as usize))
+            .cloned()
+            .flatten())
+    }
+
+    fn compute_until(
+        &self,
+        measure: Measure,
+        deadline: &Deadline,
+    ) -> Result<Option<Vec<Option<Term>>>, Cancelled> {
         let g = self.projection.graph();
         let real = |v: Vec<f64>| {
             v.into_iter()
@@ -73,18 +103,19 @@ impl ScoreSnapshot {
                 .map(|x| Some(Literal::from(x as i64).into()))
                 .collect()
         };
-        Some(match measure {
-            Measure::PageRank => real(
-                pagerank::pagerank(g, pagerank::Options::default())
-                    .ok()?
-                    .scores,
-            ),
-            Measure::Betweenness => real(betweenness::betweenness(g, true, None)),
-            Measure::Closeness => real(closeness::closeness(g, true)),
+        Ok(Some(match measure {
+            Measure::PageRank => {
+                match pagerank::pagerank_until(g, pagerank::Options::default(), deadline)? {
+                    Ok(p) => real(p.scores),
+                    Err(_) => return Ok(None),
+                }
+            }
+            Measure::Betweenness => real(betweenness::betweenness_until(g, true, None, deadline)?),
+            Measure::Closeness => real(closeness::closeness_until(g, true, deadline)?),
             Measure::Degree => int(degree::degree(g, degree::Direction::Total)),
-            Measure::CoreNumber => int(kcore::core_number(g)),
-            _ => return None,
-        })
+            Measure::CoreNumber => int(kcore::core_number_until(g, deadline)?),
+            _ => return Ok(None),
+        }))
     }
 }
 
@@ -103,6 +134,13 @@ impl ScoreCache {
 
     /// The snapshot for the store's current generation (the `supply-chain` projection).
     pub fn get(&self, store: &KgStore) -> Result<Arc<ScoreSnapshot>> {
+        self.get_until(store, &Deadline::none())
+    }
+
+    /// [`ScoreCache::get`] with the projection built under `deadline`.
+    ///
+    /// Errors: `Error::Timeout` once the deadline expires, and what the store returns.
+    pub fn get_until(&self, store: &KgStore, deadline: &Deadline) -> Result<Arc<ScoreSnapshot>> {
         let generation = store.generation();
         if let Some(s) = self.lock().as_ref() {
             if s.generation() == generation {
@@ -110,8 +148,8 @@ impl ScoreCache {
             }
         }
         let spec = ProjectionSpec::named(crate::projection::DEFAULT)?;
-        let snapshot = Arc::new(ScoreSnapshot::new(Arc::new(Projection::build(
-            store, &spec,
+        let snapshot = Arc::new(ScoreSnapshot::new(Arc::new(Projection::build_until(
+            store, &spec, deadline,
         )?)));
         *self.lock() = Some(snapshot.clone());
         Ok(snapshot)
@@ -127,13 +165,24 @@ impl ScoreCache {
 /// `supply-chain` projection: PageRank, normalised exact betweenness and closeness as
 /// xsd:double; the total degree (in + out, a count) and the core number as xsd:integer;
 /// unbound for an entity outside the projection.
-pub fn with_functions(evaluator: SparqlEvaluator, scores: Arc<ScoreSnapshot>) -> SparqlEvaluator {
+///
+/// A measure is computed on its first call under `deadline`; once that expires, the call
+/// unwinds with [`crate::sparql::cancel::Cancelled`], which the evaluation boundary
+/// ([`crate::sparql::cancel::catch`]) turns into a timeout, as it does for `akf:alive`.
+pub fn with_functions(
+    evaluator: SparqlEvaluator,
+    scores: Arc<ScoreSnapshot>,
+    deadline: Deadline,
+) -> SparqlEvaluator {
     FUNCTIONS.iter().fold(evaluator, |e, &(local, measure)| {
-        let scores = scores.clone();
+        let (scores, deadline) = (scores.clone(), deadline.clone());
         e.with_custom_function(
             NamedNode::new_unchecked(format!("{AKF}{local}")),
             move |args| match args {
-                [node] => scores.score(measure, node),
+                [node] => match scores.score_until(measure, node, &deadline) {
+                    Ok(score) => score,
+                    Err(_) => std::panic::panic_any(crate::sparql::cancel::Cancelled),
+                },
                 _ => None,
             },
         )

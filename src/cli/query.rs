@@ -79,7 +79,11 @@ pub fn run(store: &KgStore, args: QueryArgs) -> Result<Outcome> {
     crate::sparql::evaluate::parse_query(&text).map_err(|e| Error::InvalidInput(e.message))?;
     let results = if crate::analytics::mentions_functions(&text) {
         let scores = crate::analytics::ScoreCache::new().get(store)?;
-        let evaluator = crate::analytics::with_functions(KgStore::evaluator(), scores);
+        let evaluator = crate::analytics::with_functions(
+            KgStore::evaluator(),
+            scores,
+            crate::algorithms::deadline::Deadline::none(),
+        );
         store.execute(store.prepare_query_with(evaluator, &text)?)?
     } else {
         store.query(&text)?

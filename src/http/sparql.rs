@@ -112,12 +112,15 @@ async fn query(
     let (token, deadline, timer) = arm_timer(limit);
     let mut evaluator = cancel::with_liveness(KgStore::evaluator(), token);
     if crate::analytics::mentions_functions(&request.query) {
-        // The akf: functions score nodes of the supply-chain projection of this generation.
+        // The akf: functions score nodes of the supply-chain projection of this generation;
+        // building it and computing a measure count against the query's time limit.
         let shared = state.clone();
-        let scores = web::block(move || shared.scores.get(&shared.store))
+        let scores_deadline = crate::algorithms::deadline::Deadline::after(limit);
+        let building = scores_deadline.clone();
+        let scores = web::block(move || shared.scores.get_until(&shared.store, &building))
             .await
             .map_err(internal)??;
-        evaluator = crate::analytics::with_functions(evaluator, scores);
+        evaluator = crate::analytics::with_functions(evaluator, scores, scores_deadline);
     }
     // Parsing recurses as deep as the query nests: it runs on the large-stack pool, after
     // the nesting check; so does negotiation, so that a 406 drops the algebra there too.
