@@ -199,6 +199,56 @@ fn search_finds_what_a_person_means_in_english_and_chinese() {
 }
 
 #[test]
+fn search_ignores_case_width_normalisation_form_and_whitespace() {
+    let app = crate::support::spawn_app_with(autokg::http::ServeConfig {
+        update_token: Some("t".into()),
+        ..Default::default()
+    });
+    // Labels as users load them: composed ë, decomposed é (e + U+0301), a spaced model name.
+    let data = "<https://w3id.org/autokg/id/brand-c> <http://www.w3.org/2000/01/rdf-schema#label> \"Citro\u{eb}n\"@fr .\n\
+                <https://w3id.org/autokg/id/model-m9> <http://www.w3.org/2000/01/rdf-schema#label> \"问界 M9\"@zh .\n\
+                <https://w3id.org/autokg/id/brand-e> <http://www.w3.org/2000/01/rdf-schema#label> \"Exe\u{301}ed\"@en .\n";
+    let r = app
+        .post("/store?graph=http%3A%2F%2Fe%2Fnames")
+        .bearer_auth("t")
+        .header("Content-Type", "application/n-triples")
+        .body(data)
+        .send()
+        .expect("put");
+    assert!(r.status().is_success(), "{:?}", r.text());
+    let first = |q: &str| -> (String, String, String) {
+        let doc = ok(&app, &format!("/api/search?q={}", urlencode(q)));
+        let hit = &doc["items"][0];
+        let text = |k: &str| hit[k].as_str().unwrap_or_default().to_owned();
+        (text("id"), text("match"), text("matched"))
+    };
+    // Decomposed query, composed label; and the other way round; upper case too.
+    assert_eq!(
+        first("Citroe\u{308}n"),
+        ("brand-c".into(), "exact".into(), "Citro\u{eb}n".into())
+    );
+    assert_eq!(first("CITRO\u{cb}N").0, "brand-c");
+    assert_eq!(
+        first("EXÉED"),
+        ("brand-e".into(), "exact".into(), "Exe\u{301}ed".into())
+    );
+    // Full-width letters and digits, with or without the space.
+    assert_eq!(
+        first("问界Ｍ９"),
+        ("model-m9".into(), "exact".into(), "问界 M9".into())
+    );
+    assert_eq!(first("问界m9").0, "model-m9");
+    assert_eq!(first("问界　Ｍ").1, "prefix");
+    // Mixed script substring; and what does not match stays unmatched.
+    assert_eq!(first("界 m").0, "model-m9");
+    let doc = ok(&app, &format!("/api/search?q={}", urlencode("Citroen")));
+    assert!(
+        ids(&doc["items"]).iter().all(|i| *i != "brand-c"),
+        "e without its diaeresis is another letter: {doc}"
+    );
+}
+
+#[test]
 fn observations_keep_their_own_periods() {
     let app = spawn_app();
     let doc = ok(

@@ -8,9 +8,18 @@ use super::{
 use crate::describe::expand_entity;
 use std::collections::HashMap;
 
-/// A search key or query as compared: trimmed and lower-cased.
+/// A search key or query as compared: Unicode compatibility normalisation (NFKC: full-width
+/// `Ｍ９` is `M9`, decomposed `e` + U+0308 is `ë`), full case folding (`ß` is `ss`), NFKC again
+/// (folding may leave text unnormalised, as in Unicode's `toNFKC_Casefold`), and every
+/// whitespace character removed, so `问界 M9`, `问界M9` and `问界Ｍ９` are one key.
 pub(super) fn fold(s: &str) -> String {
-    s.trim().to_lowercase()
+    let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+    let normalized = nfkc.normalize(s);
+    let folded = icu_casemap::CaseMapperBorrowed::new().fold_string(&normalized);
+    nfkc.normalize(&folded)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// The longest text [`Index::suggest`] looks for (characters): no real id is that long, so
@@ -123,6 +132,23 @@ impl Index {
 
 #[cfg(test)]
 mod tests {
+    use super::fold;
+
+    #[test]
+    fn folding_ignores_case_width_normalisation_form_and_whitespace() {
+        // Composed and decomposed diaeresis.
+        assert_eq!(fold("Citro\u{eb}n"), fold("Citroe\u{308}n"));
+        assert_eq!(fold("CITROE\u{308}N"), "citro\u{eb}n");
+        // Full-width Latin letters and digits, and spaces (ideographic too).
+        assert_eq!(fold("问界Ｍ９"), fold("问界 M9"));
+        assert_eq!(fold("问界\u{3000}m9"), "问界m9");
+        // Full case folding, not lower-casing: ß folds to ss.
+        assert_eq!(fold("Straße"), fold("STRASSE"));
+        // Different text stays different.
+        assert_ne!(fold("赛力斯"), fold("赛力"));
+        assert_ne!(fold("Citroen"), fold("Citroën"));
+    }
+
     #[test]
     fn edit_distance_counts_single_edits() {
         // `suggest` relies on strsim counting characters, not bytes.
