@@ -1,4 +1,4 @@
-//! The `autokg` binary: the allocator, logging, and [`autokg::cli::main`].
+//! The `autokg` binary: the allocator and [`autokg::cli::main`] (which sets up logging).
 
 use std::process::ExitCode;
 
@@ -9,6 +9,5 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    autokg::telemetry::init();
     autokg::cli::main()
 }

@@ -284,3 +284,110 @@ fn a_gzip_file_past_the_decompression_limit_is_refused_and_nothing_lands() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(count_quads(store), before + 40_000);
 }
+
+/// Bytes a piped reader should never see: control characters other than tab and line feed
+/// (progress bars redraw with `\r` and escape sequences; colours are escape sequences).
+fn control_characters(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .copied()
+        .filter(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+        .collect()
+}
+
+#[test]
+fn piped_long_commands_print_no_control_characters_and_end_with_counts_and_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("UTF-8").to_owned();
+    let (network, store, graphml, dump) = (
+        path("net.nq"),
+        path("store"),
+        path("net.graphml"),
+        path("dump.nq"),
+    );
+    // Without RUST_LOG, as a user runs them; stdout and stderr are pipes.
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_autokg"))
+            .args(args)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert_eq!(
+                control_characters(bytes),
+                Vec::<u8>::new(),
+                "{args:?} {name}: {}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        let err = stderr(&out);
+        assert!(
+            !err.contains(" INFO "),
+            "{args:?}: info lines by default: {err}"
+        );
+        (stdout(&out), err)
+    };
+    let last_line = |err: &str, starts: &str| {
+        let line = err.lines().last().unwrap_or_default().to_owned();
+        assert!(line.starts_with(starts), "{line}");
+        let seconds = line
+            .rsplit_once(" in ")
+            .and_then(|(_, t)| t.strip_suffix(" s").or_else(|| t.split(" s").next()))
+            .and_then(|t| t.parse::<f64>().ok());
+        assert!(seconds.is_some(), "no time in: {line}");
+        line
+    };
+    let (_, err) = run(&["generate", "--firms", "2000", "--seed", "4", "-o", &network]);
+    assert!(last_line(&err, "generated 2000 firms").contains("quads"));
+    let (_, err) = run(&["--store", &store, "load", &network]);
+    let line = err.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("loaded ") && line.contains(" s;"),
+        "{line}"
+    );
+    let (_, err) = run(&[
+        "--store", &store, "export", "--format", "graphml", "-o", &graphml,
+    ]);
+    assert!(
+        err.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("exported "),
+        "{err}"
+    );
+    let (out, err) = run(&[
+        "--store",
+        &store,
+        "centrality",
+        "-m",
+        "pagerank",
+        "--top",
+        "3",
+    ]);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("akid:")).count(),
+        3,
+        "{out}"
+    );
+    let line = last_line(&err, "pagerank on 'supply-chain' (");
+    assert!(line.contains(" nodes, "), "{line}");
+    let (_, err) = run(&["--store", &store, "dump", "--format", "nquads", "-o", &dump]);
+    let line = last_line(&err, "dumped ");
+    let size = std::fs::metadata(&dump).expect("dumped").len();
+    assert!(
+        size > 1_000_000 && line.contains("of N-Quads"),
+        "{line} ({size} bytes)"
+    );
+    // A query's answer ends with a newline and nothing else is said.
+    let (out, err) = run(&["--store", &store, "query", "ASK { ?s ?p ?o }"]);
+    assert_eq!((out.as_str(), err.as_str()), ("true\n", ""));
+    // -v asks for progress notes: log lines, uncoloured on a pipe.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_autokg"))
+        .args(["-v", "centrality", "-m", "degree"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("runs");
+    assert!(stderr(&out).contains(" INFO "), "{}", stderr(&out));
+    assert_eq!(control_characters(&out.stderr), Vec::<u8>::new());
+}

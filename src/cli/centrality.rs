@@ -1,7 +1,7 @@
 //! `autokg centrality`: a measure on a projection, as a table, JSON or CSV, optionally
 //! written back to the analytics graph.
 
-use super::output::{io_error, short, Format, ProjectionArgs, TimeoutArgs};
+use super::output::{io_error, short, spinner, Format, ProjectionArgs, TimeoutArgs};
 use super::Outcome;
 use crate::analytics::{self, CentralityReport, Measure, MeasureOptions, Score};
 use crate::error::Result;
@@ -56,7 +56,10 @@ pub fn run(store: &KgStore, args: CentralityArgs) -> Result<Outcome> {
     let measure: Measure = args.measure.parse()?;
     let spec = args.projection.spec(DEFAULT)?;
     let deadline = args.limit.deadline();
+    let started = std::time::Instant::now();
+    let bar = spinner(format!("projecting '{}'", spec.name()));
     let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    bar.set_message(format!("computing {}", args.measure));
     let options = MeasureOptions {
         normalized: !args.raw,
         samples: args.samples,
@@ -66,6 +69,15 @@ pub fn run(store: &KgStore, args: CentralityArgs) -> Result<Outcome> {
         top: args.top,
     };
     let report = analytics::measure_until(store, &projection, measure, &options, &deadline, None)?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{} on '{}' ({} nodes, {} edges) in {:.2} s",
+        report.measure,
+        report.projection,
+        projection.node_count(),
+        projection.graph().edge_count(),
+        started.elapsed().as_secs_f64()
+    );
     if args.write {
         report_written(store, &report, analytics::write_scores(store, &report)?);
     }

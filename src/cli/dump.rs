@@ -1,7 +1,7 @@
 //! `autokg dump`: the store or one graph as RDF, or as canonical N-Quads with the dataset
 //! fingerprint.
 
-use super::output::output;
+use super::output::{bytes, output, spinner, Counted};
 use super::Outcome;
 use crate::error::{Error, Result};
 use crate::store::KgStore;
@@ -32,6 +32,7 @@ pub struct DumpArgs {
 
 /// `autokg dump`.
 pub fn run(store: &KgStore, args: DumpArgs) -> Result<Outcome> {
+    let started = std::time::Instant::now();
     let graph = args
         .graph
         .as_deref()
@@ -54,10 +55,11 @@ pub fn run(store: &KgStore, args: DumpArgs) -> Result<Outcome> {
             }
             None => Box::new(store.quads()),
         };
+        let bar = spinner("writing canonical N-Quads");
         let fingerprint = if args.fingerprint_only {
             crate::rdf::canonical::write_canonical(quads, std::io::sink())?
         } else {
-            let mut out = output(args.output.as_deref())?;
+            let mut out = Counted::new(output(args.output.as_deref())?, bar.clone());
             let f = crate::rdf::canonical::write_canonical(quads, &mut out)?;
             out.flush().map_err(|source| Error::Io {
                 path: "<output>".into(),
@@ -65,15 +67,28 @@ pub fn run(store: &KgStore, args: DumpArgs) -> Result<Outcome> {
             })?;
             f
         };
+        bar.finish_and_clear();
         if args.fingerprint_only {
             println!("sha256:{fingerprint}");
         } else {
-            eprintln!("fingerprint: sha256:{fingerprint}");
+            eprintln!(
+                "dumped {} of canonical N-Quads in {:.2} s; fingerprint: sha256:{fingerprint}",
+                bytes(bar.position()),
+                started.elapsed().as_secs_f64()
+            );
         }
         return Ok(Outcome::Success);
     }
     let format = crate::rdf::io::format_from_name(&args.format)?;
-    let out = output(args.output.as_deref())?;
+    let bar = spinner(format!("writing {}", format.name()));
+    let out = Counted::new(output(args.output.as_deref())?, bar.clone());
     store.dump(format, graph.as_ref().map(GraphName::as_ref), out)?;
+    bar.finish_and_clear();
+    eprintln!(
+        "dumped {} of {} in {:.2} s",
+        bytes(bar.position()),
+        format.name(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(Outcome::Success)
 }

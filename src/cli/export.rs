@@ -10,8 +10,8 @@ use crate::export::{rdf, write_graph_until, Format, DEFAULT_MAX_NODES, MAX_DEPTH
 use crate::projection::{Projection, DEFAULT};
 use crate::store::KgStore;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{IsTerminal, Write};
+use indicatif::ProgressBar;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -92,17 +92,7 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
         None => Scope::Whole,
     };
 
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {binary_bytes} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar.set_message(format!("projecting '{}'", spec.name()));
+    let bar = super::output::spinner(format!("projecting '{}'", spec.name()));
     let started = Instant::now();
     let deadline = args.limit.deadline();
     let projection = Projection::build_until(store, &spec, &deadline)?;

@@ -34,6 +34,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         seed: args.seed,
         triples,
     };
+    let started = std::time::Instant::now();
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(args.firms as u64)
     } else {
@@ -76,7 +77,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         format!("quads in <{}>", crate::vocab::GRAPH_SYNTHETIC)
     };
     eprintln!(
-        "generated {} firms ({} carmakers, {} joint ventures, {} suppliers), {} brands, {} supply links, {} relations: {} {into}",
+        "generated {} firms ({} carmakers, {} joint ventures, {} suppliers), {} brands, {} supply links, {} relations: {} {into} in {:.2} s",
         report.firms,
         report.automakers,
         report.joint_ventures,
@@ -85,6 +86,7 @@ pub fn run(args: &GenerateArgs) -> Result<Outcome> {
         report.supply_links,
         report.relations,
         report.quads,
+        started.elapsed().as_secs_f64(),
     );
     Ok(Outcome::Success)
 }

@@ -41,9 +41,28 @@ pub struct Cli {
     /// fast). A persistent store always keeps RDFS entailments.
     #[arg(long, global = true, value_enum, default_value_t = EntailmentArg::Rdfs)]
     pub entailment: EntailmentArg,
+    /// More log lines on standard error: `-v` for progress notes (info), `-vv` for debug,
+    /// `-vvv` for trace. By default one-shot commands log only warnings and `serve` logs
+    /// requests (info); `RUST_LOG` overrides both.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The default log level: `serve` logs its requests, one-shot commands only warnings;
+    /// each `-v` one level more.
+    pub fn log_level(&self) -> &'static str {
+        let base = u8::from(matches!(self.command, Command::Serve(_))) * 2;
+        match base.max(self.verbose.saturating_add(1)) {
+            0 | 1 => "warn",
+            2 => "info",
+            3 => "debug",
+            _ => "trace",
+        }
+    }
 }
 
 /// The `--entailment` values.
@@ -112,6 +131,7 @@ pub enum Outcome {
 pub fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
     let cli = Cli::parse();
+    crate::telemetry::init(cli.log_level());
     match crate::nesting::with_large_stack(move || run(cli)) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),

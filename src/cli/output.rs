@@ -133,6 +133,56 @@ pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     })
 }
 
+/// A spinner with a message and the elapsed time, drawn on standard error only when it is a
+/// terminal (hidden, and free, when it is a pipe or a file).
+pub fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {binary_bytes} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.into());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// A writer that counts the bytes through it and shows the count on a [`spinner`].
+pub struct Counted<W> {
+    inner: W,
+    /// Bytes written so far.
+    pub bytes: u64,
+    bar: ProgressBar,
+}
+
+impl<W: Write> Counted<W> {
+    /// Counts what goes to `inner`, showing it on `bar`.
+    pub fn new(inner: W, bar: ProgressBar) -> Self {
+        Self {
+            inner,
+            bytes: 0,
+            bar,
+        }
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        self.bar.set_position(self.bytes);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A byte count as people read it (`12.4 MiB`).
+pub fn bytes(n: u64) -> String {
+    indicatif::BinaryBytes(n).to_string()
+}
+
 /// A spinner counting quads, drawn on standard error only when it is a terminal.
 pub fn progress_bar(label: &str) -> ProgressBar {
     // indicatif draws on standard error only when it is a terminal.

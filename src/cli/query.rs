@@ -8,7 +8,7 @@ use crate::store::KgStore;
 use clap::Args;
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::QueryResults;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 /// Arguments of `query`.
@@ -96,6 +96,20 @@ pub fn run(store: &KgStore, args: QueryArgs) -> Result<Outcome> {
         }
     }
     let stdout = std::io::stdout().lock();
-    write_results(results, solutions, graph, std::io::BufWriter::new(stdout))?;
+    // Oxigraph's serializers end an ASK answer without a newline; a shell prompt should not
+    // follow `true` on the same line.
+    let boolean = matches!(results, QueryResults::Boolean(_)) && solutions.standard().is_some();
+    let mut out = std::io::BufWriter::new(stdout);
+    write_results(results, solutions, graph, &mut out)?;
+    if boolean {
+        writeln!(out).map_err(|source| Error::Io {
+            path: "<standard output>".into(),
+            source,
+        })?;
+    }
+    out.flush().map_err(|source| Error::Io {
+        path: "<standard output>".into(),
+        source,
+    })?;
     Ok(Outcome::Success)
 }
