@@ -57,6 +57,20 @@ pub fn is_valid(datatype: &str, lexical: &str) -> bool {
     }
 }
 
+/// The datatype Oxigraph's store keeps values of `datatype` as, when it is not `datatype`
+/// itself: the built-in subtypes of `xsd:integer` become `xsd:integer` and
+/// `xsd:dateTimeStamp` becomes `xsd:dateTime`, so `sh:datatype` on them cannot be checked.
+#[must_use]
+pub fn stored_as(datatype: &str) -> Option<&'static str> {
+    let local = datatype.strip_prefix(XSD)?;
+    match local {
+        "dateTimeStamp" => Some("xsd:dateTime"),
+        "integer" => None,
+        other if integer_range(other).is_some() => Some("xsd:integer"),
+        _ => None,
+    }
+}
+
 /// The value range of `xsd:integer` and its built-in subtypes, as `i128` bounds.
 fn integer_range(local: &str) -> Option<(i128, i128)> {
     let i64_range = (i128::from(i64::MIN), i128::from(i64::MAX));

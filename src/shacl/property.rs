@@ -125,6 +125,11 @@ impl Shapes {
                     )))
                 }
             };
+            if let Some(stored) = lexical::stored_as(&dt_iri) {
+                return Err(Error::InvalidInput(format!(
+                    "shape {shape_name}: sh:datatype {dt} cannot be checked: the store keeps such values as {stored}; use sh:datatype {stored} with a range (sh:minInclusive, ...)"
+                )));
+            }
             for (focus_node, value) in select_pairs(store, &query)? {
                 if !has_datatype(value.as_ref(), &dt_iri) {
                     let default = format!(
