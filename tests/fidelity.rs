@@ -377,3 +377,28 @@ fn the_export_push_is_prospective_not_a_trade_flow() {
     );
     assert!(rows.iter().all(|r| cell(r, 3) == iri(AK, "Prospective")));
 }
+
+#[test]
+fn every_ontology_term_is_labelled_in_english_and_chinese() {
+    let unlabelled = select(
+        store(),
+        "SELECT DISTINCT ?t WHERE {
+           GRAPH <https://w3id.org/autokg/graph/ontology> { ?t ?p ?o }
+           FILTER(STRSTARTS(STR(?t), \"https://w3id.org/autokg/ontology#\"))
+           FILTER(NOT EXISTS { GRAPH <https://w3id.org/autokg/graph/ontology> { ?t rdfs:label ?en FILTER(LANG(?en) = \"en\") } }
+               || NOT EXISTS { GRAPH <https://w3id.org/autokg/graph/ontology> { ?t rdfs:label ?zh FILTER(LANG(?zh) = \"zh\") } }) }",
+    );
+    assert!(unlabelled.is_empty(), "{unlabelled:#?}");
+    // The terms this issue added are among those checked.
+    for term in [
+        "accountingBasis",
+        "Trend",
+        "inferredProperty",
+        "modelRole",
+        "ProductionSiteBasis",
+    ] {
+        assert!(ask(&format!(
+            "ASK {{ ak:{term} rdfs:label ?en , ?zh FILTER(LANG(?en) = \"en\" && LANG(?zh) = \"zh\") }}"
+        )));
+    }
+}
