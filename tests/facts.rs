@@ -43,6 +43,8 @@ fn figures() -> Vec<Figure> {
         f("guangzhou", "NationalOutputRank", "1", ("2022-01-01", "2022-12-31"), None, Some("Exact"), 7),
         f("guangzhou", "NationalOutputRank", "1", ("2023-01-01", "2023-12-31"), None, Some("Exact"), 7),
         f("shenzhen", "NationalOutputRank", "1", ("2024-01-01", "2024-12-31"), None, None, 7),
+        f("guangdong", "ProvincialOutputRank", "1", ("2024-01-01", "2024-12-31"), None, Some("Exact"), 7),
+        f("chongqing", "NationalOutputRank", "1", YEAR_2025, None, Some("Exact"), 2),
         f("byd", "CompanyNEVOutput", "4537000", YEAR_2025, None, Some("About"), 8),
         f("harmonyos-brands", "Deliveries", "589100", YEAR_2025, None, Some("About"), 8),
     ]
