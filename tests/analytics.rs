@@ -393,7 +393,9 @@ fn custom_projection_with_weights_and_direction_header() {
     ]));
     assert_eq!(doc["projection"], "partners");
     assert_eq!(doc["directed"], false);
-    assert_eq!(doc["edgeCount"], 2);
+    // Huawei–Seres (paragraph 2); FAW–Volkswagen and Chengdu's government with each of them
+    // (paragraph 3).
+    assert_eq!(doc["edgeCount"], 4);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -172,3 +172,16 @@ pub fn generated_store_with(
 pub fn spawn_app() -> TestApp {
     spawn_app_with(autokg::http::ServeConfig::default())
 }
+
+/// The Python interpreter with the cross-check tools: `AUTOKG_PYTHON`, else the venv that
+/// `tests/python/setup.sh` creates, else `python3`.
+pub fn python() -> String {
+    if let Ok(p) = std::env::var("AUTOKG_PYTHON") {
+        return p;
+    }
+    let venv = "/var/tmp/autokg-venv/bin/python";
+    if std::path::Path::new(venv).exists() {
+        return venv.to_owned();
+    }
+    "python3".to_owned()
+}

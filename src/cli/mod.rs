@@ -151,7 +151,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         if !args.files.is_empty() {
             let store = KgStore::ontology_only()?;
             load::load_files(&store, &args.files, None, None)?;
-            return validate::run(&store, args.format);
+            return validate::run(&store, args);
         }
     }
     if let Command::Load(args) = &cli.command {
@@ -184,7 +184,7 @@ fn run_once(store: &KgStore, command: Command) -> Result<Outcome> {
         Command::Query(args) => query::run(store, args),
         Command::Load(args) => load::run(store, args),
         Command::Dump(args) => dump::run(store, args),
-        Command::Validate(args) => validate::run(store, args.format),
+        Command::Validate(args) => validate::run(store, &args),
         Command::Stats(args) => stats::run(store, args.format),
         Command::Centrality(args) => centrality::run(store, args),
         Command::Paths(args) => paths::run(store, args),

@@ -1,5 +1,6 @@
 //! `autokg validate`: the store's data, or some files with the ontology, against the SHACL
-//! shapes; exit code 1 when there are violations.
+//! shapes (the embedded `ontology/shapes.ttl`, or the user's with `--shapes FILE`); exit code
+//! 1 when there are violations.
 
 use super::output::ReportFormat;
 use super::Outcome;
@@ -18,11 +19,19 @@ pub struct ValidateArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// Validate against the shapes in this Turtle file instead of the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub shapes: Option<PathBuf>,
 }
 
-/// `autokg validate`.
-pub fn run(store: &KgStore, format: ReportFormat) -> Result<Outcome> {
-    let violations = Shapes::embedded()?.validate(store)?;
+/// `autokg validate`: runs the shapes of `args.shapes` (else the built-in ones) on `store`.
+pub fn run(store: &KgStore, args: &ValidateArgs) -> Result<Outcome> {
+    let shapes = match &args.shapes {
+        Some(file) => Shapes::from_file(file)?,
+        None => Shapes::embedded()?,
+    };
+    let violations = shapes.validate(store)?;
+    let format = args.format;
     match format {
         ReportFormat::Json => {
             let report = serde_json::json!({

@@ -22,7 +22,8 @@ fn the_cli_exports_files_and_refuses_bad_input_with_exit_2() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("exported 6 nodes"),
+        // Huawei, Seres, FAW, Volkswagen, Jetta, Volkswagen Anhui and Chengdu's government.
+        stderr(&out).contains("exported 7 nodes"),
         "{}",
         stderr(&out)
     );
