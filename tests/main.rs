@@ -15,3 +15,4 @@ mod limits;
 mod queries;
 mod service;
 mod support;
+mod writes;

@@ -46,7 +46,7 @@ const PENDING_LIMIT: usize = 2_000_000;
 type FastSet<T> = HashSet<T, rustc_hash::FxBuildHasher>;
 
 /// Triples per graph, as `stats` reports them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GraphCount {
     /// The graph's IRI (or `default`).
     pub graph: String,
