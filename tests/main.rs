@@ -6,6 +6,7 @@ mod analytics_limits;
 mod api;
 mod architecture;
 mod cli;
+mod crash;
 mod errors;
 mod export;
 mod facts;
