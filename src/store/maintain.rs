@@ -11,8 +11,9 @@
 use super::{inferred_graph, is_derived_graph, FastSet};
 use crate::error::Result;
 use crate::rdf::inference::Schema;
-use oxigraph::model::{Quad, Triple, TripleRef};
+use oxigraph::model::{NamedOrBlankNode, Quad, Term, Triple, TripleRef};
 use oxigraph::store::Store;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The changes a write makes to the inferred graph.
 #[derive(Debug, Default)]
@@ -85,15 +86,73 @@ pub(super) fn entailment_delta(
             settle(e, !after.is_asserted(e)?)?;
         }
     }
+    let mut rederive = Rederive {
+        store,
+        schema,
+        removed,
+        nodes: HashMap::default(),
+    };
     for e in &lost {
         if brought.contains(e) || added_triples.contains(e) {
             continue;
         }
-        let wanted = !after.is_asserted(e)?
-            && (closure.contains(e) || !derivations(store, schema, e, removed, 1)?.is_empty());
+        let wanted = !after.is_asserted(e)? && (closure.contains(e) || rederive.holds(e)?);
         settle(e, wanted)?;
     }
     Ok(delta)
+}
+
+/// Quads around one node read by [`Rederive`] before it falls back to per-pattern lookups.
+const NODE_SCAN_LIMIT: usize = 1_000;
+
+/// The rederivation step of DRed, by node: every triple that entails `e` has `e`'s subject
+/// as its subject or object, so the entailments of the asserted triples around that node
+/// (read once per node, at most [`NODE_SCAN_LIMIT`] quads) tell whether `e` still holds;
+/// around a larger node, the patterns of [`Schema::sources`] are looked up instead.
+struct Rederive<'a> {
+    store: &'a Store,
+    schema: &'a Schema,
+    removed: &'a FastSet<Quad>,
+    /// Node → what the asserted triples around it entail (`None`: too many to read).
+    nodes: HashMap<NamedOrBlankNode, Option<FastSet<Triple>>>,
+}
+
+impl Rederive<'_> {
+    fn holds(&mut self, e: &Triple) -> Result<bool> {
+        if !self.nodes.contains_key(&e.subject) {
+            let around = self.around(&e.subject)?;
+            self.nodes.insert(e.subject.clone(), around);
+        }
+        match self.nodes.get(&e.subject) {
+            Some(Some(entailed)) => Ok(entailed.contains(e)),
+            _ => Ok(!derivations(self.store, self.schema, e, self.removed, 1)?.is_empty()),
+        }
+    }
+
+    fn around(&self, node: &NamedOrBlankNode) -> Result<Option<FastSet<Triple>>> {
+        let as_object = Term::from(node.clone());
+        let quads = self
+            .store
+            .quads_for_pattern(Some(node.as_ref()), None, None, None)
+            .chain(
+                self.store
+                    .quads_for_pattern(None, None, Some(as_object.as_ref()), None),
+            );
+        let mut entailed = FastSet::default();
+        for (i, q) in quads.enumerate() {
+            if i >= NODE_SCAN_LIMIT {
+                return Ok(None);
+            }
+            let q = q?;
+            if is_derived_graph(q.graph_name.as_ref()) || self.removed.contains(&q) {
+                continue;
+            }
+            self.schema.entail(TripleRef::from(q.as_ref()), &mut |t| {
+                entailed.insert(t);
+            });
+        }
+        Ok(Some(entailed))
+    }
 }
 
 /// Up to `limit` asserted triples of `store`, not among `removed`, that entail `t` under
