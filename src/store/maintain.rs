@@ -45,6 +45,7 @@ pub(super) fn entailment_delta(
         store,
         removed,
         added: &added_triples,
+        subjects: Default::default(),
     };
     // Entailments the added triples bring (they stay whatever was removed).
     let mut brought: FastSet<Triple> = FastSet::default();
@@ -70,7 +71,7 @@ pub(super) fn entailment_delta(
     };
     let mut delta = Delta::default();
     let mut settle = |t: &Triple, wanted: bool| -> Result<()> {
-        let present = store.contains(t.as_ref().in_graph(inferred_graph()))?;
+        let present = after.was_inferred(t)?;
         match (wanted, present) {
             (true, false) => delta.add.push(t.clone()),
             (false, true) => delta.remove.push(t.clone()),
@@ -196,12 +197,57 @@ struct After<'a> {
     store: &'a Store,
     removed: &'a FastSet<Quad>,
     added: &'a FastSet<Triple>,
+    /// Subject → its asserted (after the write) and inferred triples (before it), read in
+    /// one scan per subject; `None` past [`NODE_SCAN_LIMIT`] quads (then point lookups).
+    subjects: std::cell::RefCell<HashMap<NamedOrBlankNode, Option<Around>>>,
+}
+
+/// The triples of one subject, asserted after the write and inferred before it.
+#[derive(Default)]
+struct Around {
+    asserted: FastSet<Triple>,
+    inferred: FastSet<Triple>,
 }
 
 impl After<'_> {
+    /// Reads the quads of `subject` once; `f` gets them, or `None` for a large subject.
+    fn with_subject<T>(
+        &self,
+        subject: &NamedOrBlankNode,
+        f: impl FnOnce(Option<&Around>) -> T,
+    ) -> Result<T> {
+        if let Some(around) = self.subjects.borrow().get(subject) {
+            return Ok(f(around.as_ref()));
+        }
+        let mut around = Some(Around::default());
+        for (i, q) in self
+            .store
+            .quads_for_pattern(Some(subject.as_ref()), None, None, None)
+            .enumerate()
+        {
+            let q = q?;
+            let Some(a) = around.as_mut() else { break };
+            if i >= NODE_SCAN_LIMIT {
+                around = None;
+                break;
+            }
+            if q.graph_name.as_ref() == oxigraph::model::GraphNameRef::NamedNode(inferred_graph()) {
+                a.inferred.insert(Triple::from(q));
+            } else if !is_derived_graph(q.graph_name.as_ref()) && !self.removed.contains(&q) {
+                a.asserted.insert(Triple::from(q));
+            }
+        }
+        let out = f(around.as_ref());
+        self.subjects.borrow_mut().insert(subject.clone(), around);
+        Ok(out)
+    }
+
     fn is_asserted(&self, t: &Triple) -> Result<bool> {
         if self.added.contains(t) {
             return Ok(true);
+        }
+        if let Some(found) = self.with_subject(&t.subject, |a| a.map(|a| a.asserted.contains(t)))? {
+            return Ok(found);
         }
         for q in self.store.quads_for_pattern(
             Some(t.subject.as_ref()),
@@ -215,6 +261,14 @@ impl After<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// Whether `t` is in the inferred graph before the write.
+    fn was_inferred(&self, t: &Triple) -> Result<bool> {
+        if let Some(found) = self.with_subject(&t.subject, |a| a.map(|a| a.inferred.contains(t)))? {
+            return Ok(found);
+        }
+        Ok(self.store.contains(t.as_ref().in_graph(inferred_graph()))?)
     }
 }
 

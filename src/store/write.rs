@@ -214,7 +214,9 @@ impl<'a> Batch<'a> {
             return Ok(());
         }
         let schema = store.current_schema();
+        let start = std::time::Instant::now();
         let delta = entailment_delta(&store.store, &schema, &self.removed, &self.added)?;
+        let delta_time = start.elapsed();
         for t in &delta.remove {
             self.tx.remove(t.as_ref().in_graph(inferred_graph()));
         }
@@ -223,6 +225,15 @@ impl<'a> Batch<'a> {
         }
         self.tx.commit()?;
         store.bump();
+        tracing::debug!(
+            removed = self.removed.len(),
+            added = self.added.len(),
+            entailments_removed = delta.remove.len(),
+            entailments_added = delta.add.len(),
+            delta_ms = delta_time.as_secs_f64() * 1e3,
+            commit_ms = (start.elapsed() - delta_time).as_secs_f64() * 1e3,
+            "write committed"
+        );
         Ok(())
     }
 }
