@@ -42,6 +42,10 @@ pub enum Error {
     /// An argument is not acceptable (an IRI that is not absolute, an unknown name, ...).
     #[error("{0}")]
     InvalidInput(String),
+    /// A write that would change what the caller may not change (a protected graph, a
+    /// triple that holds only as an entailment); the message names it.
+    #[error("{0}")]
+    Forbidden(String),
     /// Something named does not exist (an entity, a graph, a projection).
     #[error("{0}")]
     NotFound(String),
@@ -66,6 +70,7 @@ impl Error {
     /// | variant | status |
     /// |---|---|
     /// | `Syntax`, `UnknownFormat`, `SparqlSyntax`, `Evaluation`, `InvalidInput` | 400 |
+    /// | `Forbidden` | 403 |
     /// | `NotFound` | 404 |
     /// | `Timeout` | 503 (with `Retry-After`) |
     /// | `Io`, `Storage` | 500 |
@@ -79,6 +84,7 @@ impl Error {
             | Error::SparqlSyntax(_)
             | Error::Evaluation(_)
             | Error::InvalidInput(_) => 400,
+            Error::Forbidden(_) => 403,
             Error::NotFound(_) => 404,
             Error::Timeout(_) => 503,
             Error::Io { .. } | Error::Storage(_) => 500,
@@ -127,6 +133,7 @@ mod tests {
             (Error::Timeout(Duration::from_secs(1)), 503, 2),
             (Error::InvalidInput("x".into()), 400, 2),
             (Error::NotFound("x".into()), 404, 2),
+            (Error::Forbidden("x".into()), 403, 2),
             (
                 Error::Storage(oxigraph::store::StorageError::Io(std::io::Error::other(
                     "x",

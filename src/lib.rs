@@ -43,8 +43,11 @@
 //!   [`algorithms::Deadline`] (a cancellation flag with an optional instant) that the
 //!   projection's SPARQL, the exports and the HTTP time limits share.
 //! - [`store`]: [`store::KgStore`], the **only** module that touches Oxigraph's `Store`:
-//!   the façade (open, queries, updates, graphs, dumps, counts), the one-pass bulk loader,
-//!   and the upkeep of the inferred graph. In memory by default, RocksDB with `--store DIR`.
+//!   the façade (open, queries, graphs, dumps, counts), SPARQL updates executed over the
+//!   query dataset, writes (one at a time, refused whole on a protected graph, committed
+//!   with their entailment delta), the one-pass bulk loader, and the upkeep of the
+//!   inferred graph (incremental, or recomputed). In memory by default, RocksDB with
+//!   `--store DIR`.
 //! - [`rdf`]: RDF below the store: file formats and parse errors with file, line and column
 //!   ([`rdf::io`]), RDFS entailment ([`rdf::inference`]), canonical N-Quads
 //!   ([`rdf::canonical`]).
@@ -65,8 +68,12 @@
 //!   results.
 //! - A load lands whole or not at all (Oxigraph's bulk loader commits once at the end).
 //! - The inferred graph never repeats a triple asserted in another graph, so the union
-//!   default graph shows each fact once; a marker quad in the bookkeeping graph says when
-//!   entailments may be stale, and the next open repairs them.
+//!   default graph shows each fact once; a write commits its data and entailment delta
+//!   in one transaction, or (schema changes, loads) commits a marker quad in the
+//!   bookkeeping graph with its data that says entailments may be stale, and the next open
+//!   repairs them.
+//! - Clients never change the ontology, curated, inferred or bookkeeping graphs
+//!   ([`store::protected_graph`]): such a write is refused whole with a 403.
 //! - Every relation is a direct edge plus an `ak:Relationship` statement node; every figure
 //!   is an `ak:Observation` with its own period. `ontology/shapes.ttl` checks both.
 

@@ -3,7 +3,7 @@
 //! --write`).
 
 use super::{CentralityReport, Measure};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::KgStore;
 use crate::vocab::{AK, AKF, AKID, GRAPH_ANALYTICS};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -91,10 +91,7 @@ fn xsd_date_time(at: SystemTime) -> String {
 /// Writes `report`'s scores to the analytics graph, replacing earlier scores of the same
 /// measure and projection, and flushes; returns how many nodes were scored.
 pub fn write_scores(store: &KgStore, report: &CentralityReport) -> Result<usize> {
-    let update = KgStore::evaluator()
-        .parse_update(&clear_scores_update(report))
-        .map_err(|e| Error::SparqlSyntax(e.to_string()))?;
-    store.update(update)?;
+    store.update(store.prepare_update(&clear_scores_update(report))?)?;
     store.load_quads(&score_quads(report, SystemTime::now()))?;
     store.flush()?;
     Ok(report.nodes.len())

@@ -122,12 +122,9 @@ async fn write(
     // The token first: an anonymous write is refused before a byte of its body is read.
     state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let graph = target(&req)?;
-    if let GraphName::NamedNode(g) = &graph {
-        if g.as_str() == crate::vocab::GRAPH_INFERRED || g.as_str() == crate::vocab::GRAPH_META {
-            return Err(HttpError::bad_request(format!(
-                "{g} is written by autokg itself"
-            )));
-        }
+    if crate::store::protected_graph(graph.as_ref()).is_some() {
+        // Refused (403 naming the graph) before a byte of the body is read.
+        return Err(crate::store::KgStore::refuse_write(graph.as_ref()).into());
     }
     let content_type = req
         .headers()

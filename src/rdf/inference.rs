@@ -26,6 +26,36 @@ pub struct Schema {
     entailed_classes: HashSet<String>,
     /// IRIs of the properties a non-type entailment can use.
     entailed_properties: HashSet<String>,
+    /// The inverse of [`Schema::entail`], for [`Schema::sources`].
+    inverse: Inverse,
+}
+
+/// Which asserted triples can entail a given one: [`Schema::entail`] run backwards, built
+/// by entailing one template triple per class and property the schema names.
+#[derive(Debug, Default, Clone)]
+struct Inverse {
+    /// Class `C` → the classes whose instances are entailed to be `C`s.
+    classes: HashMap<NamedNode, Vec<NamedNode>>,
+    /// Class `C` → the properties whose subjects are entailed to be `C`s.
+    subject_types: HashMap<NamedNode, Vec<NamedNode>>,
+    /// Class `C` → the properties whose objects are entailed to be `C`s.
+    object_types: HashMap<NamedNode, Vec<NamedNode>>,
+    /// Property `q` → the properties `p` such that `s p o` entails `s q o`.
+    forward: HashMap<NamedNode, Vec<NamedNode>>,
+    /// Property `q` → the properties `p` such that `s p o` entails `o q s`.
+    reverse: HashMap<NamedNode, Vec<NamedNode>>,
+}
+
+/// A triple pattern some asserted triples of which may entail a given triple (`None` is a
+/// free position); [`Schema::sources`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePattern {
+    /// The subject, when fixed.
+    pub subject: Option<NamedOrBlankNode>,
+    /// The predicate.
+    pub predicate: NamedNode,
+    /// The object, when fixed.
+    pub object: Option<Term>,
 }
 
 /// Whether a triple changes the schema (so entailments must be recomputed from scratch).
@@ -35,6 +65,13 @@ pub fn is_schema_triple(t: TripleRef<'_>) -> bool {
         || t.predicate == rdfs::DOMAIN
         || t.predicate == rdfs::RANGE
         || (t.predicate == rdf::TYPE && t.object == OWL_SYMMETRIC.into())
+}
+
+fn push(map: &mut HashMap<NamedNode, Vec<NamedNode>>, key: &NamedNode, value: &NamedNode) {
+    let values = map.entry(key.clone()).or_default();
+    if !values.contains(value) {
+        values.push(value.clone());
+    }
 }
 
 fn closure(direct: &HashMap<NamedNode, Vec<NamedNode>>) -> HashMap<NamedNode, Vec<NamedNode>> {
@@ -108,7 +145,98 @@ impl Schema {
             .map(|p| p.as_str().to_owned())
             .chain([rdfs::SUB_CLASS_OF, rdfs::SUB_PROPERTY_OF].map(|p| p.as_str().to_owned()))
             .collect();
+        schema.inverse = schema.invert();
         schema
+    }
+
+    /// Runs [`Schema::entail`] on one template triple per property and class the schema
+    /// names, and records which entailments each yields.
+    fn invert(&self) -> Inverse {
+        let s = NamedNode::new_unchecked("urn:autokg:template:subject");
+        let o = NamedNode::new_unchecked("urn:autokg:template:object");
+        let (s_node, o_node) = (NamedOrBlankNode::from(s.clone()), Term::from(o.clone()));
+        let mut inverse = Inverse::default();
+        let properties: BTreeSet<&NamedNode> = self
+            .super_properties
+            .keys()
+            .chain(self.domains.keys())
+            .chain(self.ranges.keys())
+            .chain(&self.symmetric)
+            .collect();
+        for p in properties {
+            self.entail(TripleRef::new(&s, p, &o), &mut |e| match (
+                e.predicate.as_ref() == rdf::TYPE,
+                &e.object,
+            ) {
+                (true, Term::NamedNode(class)) if e.subject == s_node => {
+                    push(&mut inverse.subject_types, class, p);
+                }
+                (true, Term::NamedNode(class)) => push(&mut inverse.object_types, class, p),
+                (false, _) if e.subject == s_node && e.object == o_node => {
+                    push(&mut inverse.forward, &e.predicate, p);
+                }
+                (false, _) => push(&mut inverse.reverse, &e.predicate, p),
+                _ => {}
+            });
+        }
+        for (sub, supers) in &self.super_classes {
+            for sup in supers {
+                push(&mut inverse.classes, sup, sub);
+            }
+        }
+        inverse
+    }
+
+    /// The patterns whose asserted matches may entail `t` under this schema (every triple
+    /// that entails `t` matches one; a match need not entail it, so callers check with
+    /// [`Schema::entail`]). Empty for a triple nothing entails.
+    pub fn sources(&self, t: TripleRef<'_>) -> Vec<SourcePattern> {
+        let subject = t.subject.into_owned();
+        let object = t.object.into_owned();
+        let pattern = |s: Option<NamedOrBlankNode>, p: &NamedNode, o: Option<Term>| SourcePattern {
+            subject: s,
+            predicate: p.clone(),
+            object: o,
+        };
+        let mut out = Vec::new();
+        let inv = &self.inverse;
+        if t.predicate == rdf::TYPE {
+            let Term::NamedNode(class) = &object else {
+                return out;
+            };
+            let rdf_type = rdf::TYPE.into_owned();
+            for c in inv.classes.get(class).into_iter().flatten() {
+                out.push(pattern(
+                    Some(subject.clone()),
+                    &rdf_type,
+                    Some(c.clone().into()),
+                ));
+            }
+            for p in inv.subject_types.get(class).into_iter().flatten() {
+                out.push(pattern(Some(subject.clone()), p, None));
+            }
+            for p in inv.object_types.get(class).into_iter().flatten() {
+                out.push(pattern(None, p, Some(subject.clone().into())));
+            }
+            return out;
+        }
+        let predicate = t.predicate.into_owned();
+        for p in inv.forward.get(&predicate).into_iter().flatten() {
+            out.push(pattern(Some(subject.clone()), p, Some(object.clone())));
+        }
+        let reverse_subject = match &object {
+            Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
+            Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
+            _ => return out,
+        };
+        for p in inv.reverse.get(&predicate).into_iter().flatten() {
+            out.push(pattern(
+                Some(reverse_subject.clone()),
+                p,
+                Some(subject.clone().into()),
+            ));
+        }
+        out
     }
 
     fn close_classes(

@@ -6,8 +6,9 @@
 use crate::error::{Error, Result};
 use crate::nesting::{check_json, NestingReader, TooDeep, JSON_LD_BRACKETS};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
-use oxigraph::model::{GraphName, Quad};
+use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use std::fs::File;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -59,6 +60,60 @@ pub struct RdfSource {
     pub format: RdfFormat,
     /// Whether it is gzip-compressed (`.gz`).
     pub gzip: bool,
+    /// Its blank nodes' own scope: every parse of this source names them alike, and no
+    /// other source (or other run) shares them.
+    pub blanks: BlankScope,
+}
+
+/// The blank nodes of one document: a label maps to the same node throughout the document
+/// (and on every re-read of it), and to a node no other document has (RDF 1.1 Semantics:
+/// blank nodes are local to the graph they appear in). The node is a 128-bit hash of a
+/// random per-document salt and the label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlankScope(u128);
+
+impl Default for BlankScope {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BlankScope {
+    /// A new scope, unlike any other.
+    pub fn new() -> Self {
+        // Oxigraph's fresh blank nodes are random 128-bit numbers in hex.
+        let random = BlankNode::default();
+        Self(
+            u128::from_str_radix(random.as_str(), 16).unwrap_or_else(|_| {
+                let mut h = DefaultHasher::new();
+                random.as_str().hash(&mut h);
+                u128::from(h.finish())
+            }),
+        )
+    }
+
+    fn node(&self, b: &BlankNode) -> BlankNode {
+        let half = |part: u8| {
+            let mut h = DefaultHasher::new();
+            (self.0, b.as_str(), part).hash(&mut h);
+            h.finish()
+        };
+        BlankNode::new_from_unique_id((u128::from(half(0)) << 64) | u128::from(half(1)))
+    }
+
+    /// The quad with its blank nodes (subject, object, graph) in this scope.
+    pub fn apply(&self, mut q: Quad) -> Quad {
+        if let NamedOrBlankNode::BlankNode(b) = &q.subject {
+            q.subject = self.node(b).into();
+        }
+        if let Term::BlankNode(b) = &q.object {
+            q.object = self.node(b).into();
+        }
+        if let GraphName::BlankNode(b) = &q.graph_name {
+            q.graph_name = self.node(b).into();
+        }
+        q
+    }
 }
 
 impl RdfSource {
@@ -87,10 +142,12 @@ impl RdfSource {
             path: path.to_owned(),
             format,
             gzip,
+            blanks: BlankScope::new(),
         })
     }
 
-    /// Opens the file and parses it lazily; triples go into `graph`.
+    /// Opens the file and parses it lazily; triples go into `graph`, blank nodes into the
+    /// source's own scope ([`BlankScope`]).
     pub fn quads(&self, graph: GraphName) -> Result<impl Iterator<Item = Result<Quad>>> {
         let file = File::open(&self.path).map_err(|source| Error::Io {
             path: self.path.clone(),
@@ -111,9 +168,11 @@ impl RdfSource {
         let label = self.path.display().to_string();
         let path = self.path.clone();
         let parser = RdfParser::from_format(self.format).with_default_graph(graph);
-        Ok(parser
-            .for_reader(reader)
-            .map(move |r| r.map_err(|e| parse_error(&label, &path, e))))
+        let blanks = self.blanks;
+        Ok(parser.for_reader(reader).map(move |r| {
+            r.map(|q| blanks.apply(q))
+                .map_err(|e| parse_error(&label, &path, e))
+        }))
     }
 }
 
@@ -155,7 +214,8 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-/// Parses RDF text held in memory (embedded files, request bodies). JSON-LD nested past
+/// Parses RDF text held in memory (embedded files, request bodies), its blank nodes in a
+/// scope of their own ([`BlankScope`]: two texts never share one). JSON-LD nested past
 /// [`JSON_LD_BRACKETS`] yields one [`Error::InvalidInput`] naming the place.
 pub fn parse_text<'a>(
     label: &str,
@@ -169,11 +229,15 @@ pub fn parse_text<'a>(
             return Box::new(std::iter::once(Err(nesting_error(&label, &e))));
         }
     }
+    let blanks = BlankScope::new();
     Box::new(
         RdfParser::from_format(format)
             .with_default_graph(graph)
             .for_slice(text)
-            .map(move |r| r.map_err(|e| syntax_error(&label, e))),
+            .map(move |r| {
+                r.map(|q| blanks.apply(q))
+                    .map_err(|e| syntax_error(&label, e))
+            }),
     )
 }
 

@@ -7,15 +7,14 @@ use super::federation::{ServiceCaller, ServiceError};
 use super::negotiate::negotiate;
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
-use crate::store::KgStore;
+use crate::store::{KgStore, UpdatePlan};
 use crate::vocab::PREFIXES;
 use bytes::Bytes;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedOrBlankNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{
-    PreparedSparqlQuery, PreparedSparqlUpdate, QueryEvaluationError, QueryResults,
-    QuerySolutionIter, SparqlEvaluator,
+    PreparedSparqlQuery, QueryEvaluationError, QueryResults, QuerySolutionIter, SparqlEvaluator,
 };
 use spargebra::{Query, SparqlParser, Update};
 use std::io::{self, Write};
@@ -180,12 +179,12 @@ pub fn prepare_parsed_query(
 
 /// Parses an update ([`parse_update`]), applies the SERVICE policy and the `using-…`
 /// parameters; `services` becomes the evaluator's SERVICE handler, as in [`prepare_query`].
-/// Errors: 400.
+/// The store runs the plan ([`KgStore::update`]). Errors: 400.
 pub fn prepare_update(
     evaluator: SparqlEvaluator,
     request: &UpdateRequest,
     services: ServiceCaller,
-) -> Result<PreparedSparqlUpdate, HttpError> {
+) -> Result<UpdatePlan, HttpError> {
     let mut update = parse_update(&request.update)?;
     service::check_update(&update, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_update(&mut update);
@@ -204,9 +203,10 @@ pub fn prepare_update(
             }
         }
     }
-    Ok(evaluator
-        .with_default_service_handler(services)
-        .for_update(update))
+    Ok(UpdatePlan {
+        update,
+        evaluator: evaluator.with_default_service_handler(services),
+    })
 }
 
 /// How a response starts: a complete small body, or a stream of chunks to follow.

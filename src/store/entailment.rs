@@ -147,7 +147,14 @@ impl KgStore {
     /// left alone (a schema change usually touches a few). Otherwise the inferred graph is
     /// cleared and refilled, streaming through the bulk loader in bounded chunks. Either way
     /// the dirty marker is set first and removed once the new entailments are committed.
+    /// Waits for the writer lock (one writer at a time).
     pub fn refresh_inference(&self) -> Result<u64> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.refresh_inference_locked()
+    }
+
+    /// [`KgStore::refresh_inference`] for a caller that holds the writer lock.
+    pub(super) fn refresh_inference_locked(&self) -> Result<u64> {
         let schema = self.reload_schema()?;
         self.store.insert(dirty_quad().as_ref())?;
         if self.entailment == Entailment::None {
@@ -187,7 +194,7 @@ impl KgStore {
 
     /// Every entailment of the store not asserted in it, or `None` when there are more than
     /// [`PENDING_LIMIT`](super::PENDING_LIMIT).
-    fn all_entailments(&self, schema: &Schema) -> Result<Option<FastSet<Triple>>> {
+    pub(super) fn all_entailments(&self, schema: &Schema) -> Result<Option<FastSet<Triple>>> {
         let mut entailed: FastSet<Triple> = schema.closure_triples().into_iter().collect();
         // The asserted triples an entailment could repeat, gathered in the same pass.
         let mut asserted: FastSet<Triple> = FastSet::default();

@@ -42,6 +42,7 @@ impl KgStore {
         on_progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<LoadReport> {
         let start = Instant::now();
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let schema = self
             .schema
             .read()
@@ -80,7 +81,7 @@ impl KgStore {
         };
         if scan.schema_changed && self.entailment == Entailment::Rdfs {
             report.full_reinference = true;
-            report.entailments_added = self.refresh_inference()?;
+            report.entailments_added = self.refresh_inference_locked()?;
         } else {
             if !scan.conflicts.is_empty() {
                 // An input that asserts a triple twice names it twice.

@@ -8,21 +8,25 @@
 
 mod entailment;
 mod load;
+mod maintain;
 mod stats;
+mod update;
+mod write;
 
 pub use load::LoadReport;
 pub use stats::Stats;
+pub use update::UpdatePlan;
+pub use write::protected_graph;
 
 use crate::error::{Error, Result};
-use crate::rdf::inference::{is_schema_triple, Schema};
+use crate::rdf::inference::Schema;
 use crate::rdf::io::parse_text;
 use crate::vocab::{self, EMBEDDED, GRAPH_CURATED, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, Triple,
-    TripleRef,
 };
-use oxigraph::sparql::{PreparedSparqlQuery, PreparedSparqlUpdate, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{PreparedSparqlQuery, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::collections::HashSet;
 use std::io::Write;
@@ -42,7 +46,7 @@ const PENDING_LIMIT: usize = 2_000_000;
 type FastSet<T> = HashSet<T, rustc_hash::FxBuildHasher>;
 
 /// Triples per graph, as `stats` reports them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GraphCount {
     /// The graph's IRI (or `default`).
     pub graph: String,
@@ -71,6 +75,9 @@ pub struct KgStore {
     /// Distinct entailments held in memory at once ([`PENDING_LIMIT`]; lowered by tests to
     /// exercise the paths of larger stores).
     pending_limit: usize,
+    /// Held by every write (updates, Graph Store writes, loads, recomputations): one
+    /// writer at a time, while reads go on from snapshots.
+    writer: std::sync::Mutex<()>,
 }
 
 impl KgStore {
@@ -99,6 +106,7 @@ impl KgStore {
             schema: RwLock::new(Default::default()),
             entailment,
             pending_limit: PENDING_LIMIT,
+            writer: Default::default(),
         };
         this.ensure_embedded()?;
         Ok(this)
@@ -114,6 +122,7 @@ impl KgStore {
             schema: RwLock::new(Default::default()),
             entailment: Entailment::Rdfs,
             pending_limit: PENDING_LIMIT,
+            writer: Default::default(),
         };
         let ontology = &EMBEDDED[0];
         let quads = parse_text(
@@ -243,61 +252,6 @@ impl KgStore {
     /// Parses and runs a query (union default graph, common prefixes).
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>> {
         self.execute(self.prepare_query(sparql)?)
-    }
-
-    /// Runs a prepared update atomically, then recomputes the entailments.
-    pub fn update(&self, prepared: PreparedSparqlUpdate) -> Result<()> {
-        prepared
-            .on_store(&self.store)
-            .execute()
-            .map_err(|e| Error::Evaluation(e.to_string()))?;
-        self.bump();
-        self.refresh_inference()?;
-        Ok(())
-    }
-
-    /// Replaces (or, with `replace == false`, adds to) one graph with the given triples in one
-    /// transaction, then recomputes the entailments. Returns whether the graph existed before.
-    pub fn write_graph(
-        &self,
-        graph: GraphNameRef<'_>,
-        quads: Vec<Quad>,
-        replace: bool,
-    ) -> Result<bool> {
-        let existed = self.graph_exists(graph)?;
-        let mut tx = self.store.start_transaction()?;
-        if replace {
-            tx.clear_graph(graph)?;
-        }
-        tx.extend(quads.iter().map(|q| q.as_ref()));
-        if let GraphNameRef::NamedNode(g) = graph {
-            tx.insert_named_graph(g);
-        }
-        tx.insert(dirty_quad().as_ref());
-        tx.commit()?;
-        self.bump();
-        let schema_changed = quads
-            .iter()
-            .any(|q| is_schema_triple(TripleRef::from(q.as_ref())));
-        if replace || schema_changed {
-            self.refresh_inference()?;
-        } else {
-            self.add_entailments(quads.iter().map(|q| Ok(q.clone())))?;
-        }
-        Ok(existed)
-    }
-
-    /// Deletes a graph; returns whether it existed.
-    pub fn delete_graph(&self, graph: GraphNameRef<'_>) -> Result<bool> {
-        let existed = self.graph_exists(graph)?;
-        match graph {
-            GraphNameRef::NamedNode(g) => self.store.remove_named_graph(g)?,
-            GraphNameRef::DefaultGraph => self.store.clear_graph(GraphNameRef::DefaultGraph)?,
-            GraphNameRef::BlankNode(b) => self.store.remove_named_graph(b)?,
-        }
-        self.bump();
-        self.refresh_inference()?;
-        Ok(existed)
     }
 
     /// Whether a named graph exists (the default graph always does).
