@@ -58,7 +58,7 @@ function drawMap(host, points, legend) {
   const colour = (key) => key ? PALETTE[keys.indexOf(key) % PALETTE.length] : "#1f5fbf";
   const atPlace = new Map();
   for (const q of points) { const k = q.lon + "," + q.lat; atPlace.set(k, (atPlace.get(k) || 0) + 1); }
-  const seen = new Map(), labelled = new Set();
+  const seen = new Map(), labelled = new Map();
   for (const [i, q] of points.entries()) {
     const place = q.lon + "," + q.lat, n = atPlace.get(place), j = seen.get(place) || 0;
     seen.set(place, j + 1);
@@ -71,13 +71,14 @@ function drawMap(host, points, legend) {
     c.append(title);
     if (q.onclick) { c.style.cursor = "pointer"; c.addEventListener("click", q.onclick); }
     box.append(c);
-    if (q.label && !labelled.has(place)) {
-      labelled.add(place);
-      const [lx, ly] = p.xy([q.lon, q.lat]);
-      const t = svg("text", { x: (lx + 12).toFixed(1), y: (ly + 4).toFixed(1), class: "place" });
-      t.textContent = q.label;
-      box.append(t);
-    }
+    if (q.label) labelled.set(place, { label: labelled.get(place)?.label || q.label, r: Math.max(r + (n > 1 ? 7 : 0), labelled.get(place)?.r || 0), lon: q.lon, lat: q.lat });
+  }
+  // One label per place, right of its largest marker, drawn over all markers.
+  for (const { label, r, lon, lat } of labelled.values()) {
+    const [lx, ly] = p.xy([lon, lat]);
+    const t = svg("text", { x: (lx + r + 3).toFixed(1), y: (ly + 4).toFixed(1), class: "place" });
+    t.textContent = label;
+    box.append(t);
   }
   host.append(box);
   const items = keys.map((k) => { const s = el("span", {}, k); s.style.setProperty("--c", colour(k)); return s; });
