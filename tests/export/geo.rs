@@ -142,6 +142,19 @@ fn geojson_of_places_and_of_a_select_reads_back_in_geojson_and_shapely() {
         select_file.to_str().expect("path"),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    for refused in [
+        &["export", "--format", "graphml", "--select", "x.rq"][..],
+        &["export", "--format", "geojson", "--around", "seres"][..],
+        &["export", "--format", "geojson", "--projection", "all"][..],
+    ] {
+        let o = autokg(refused);
+        assert_eq!(o.status.code(), Some(2), "{refused:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("geojson"),
+            "{refused:?}: {}",
+            stderr(&o)
+        );
+    }
     let cli_select = dir.path().join("cli-select.geojson");
     std::fs::write(&cli_select, &out.stdout).expect("write");
     run_python(
@@ -391,7 +404,18 @@ fn the_page_draws_its_views_in_a_real_browser() {
         .map(|n| n["data"]["id"].clone())
         .collect();
     assert!(ids.len() > 2);
+    let graph_query = "SELECT ?investor ?firm WHERE { ?investor ak:investedIn ?firm }";
+    let mut iris: Vec<String> = select(store(), graph_query)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
+    iris.sort();
+    iris.dedup();
+    assert!(iris.len() > 2);
     let expected = json!({
+        "graph_query": graph_query,
+        "graph_nodes": iris.len(),
         "example": index,
         "example_rows": example_rows,
         "wkt_query": SELECT_WKT,

@@ -3,13 +3,14 @@
     browser_check.py BASE_URL EXPECTED.json
 
 EXPECTED (computed by the Rust test from the store and the API):
-    {"example": INDEX, "example_rows": N, "wkt_query": SPARQL, "wkt_rows": {"lon lat": label},
-     "neighbourhood": {"entity": "seres", "ids": [IRI, ...]}}
+    {"example": INDEX, "example_rows": N, "wkt_query": SPARQL, "wkt_rows": {WKT: label},
+     "graph_query": SPARQL, "graph_nodes": N, "neighbourhood": {"entity": "seres", "ids": [IRI, ...]}}
 
 Checks: the start map draws the outline and one marker per place, Chengdu west of Hefei and
 Shenzhen south of Hefei, figures listed with their periods; the example chooser stays inside
 its panel; an example fills the table with the expected rows; a WKT query offers the map
-with one marker per row at its coordinates; a label + number offers a bar chart; the
+with one marker per row at its coordinates; a label + number offers a bar chart; two IRI
+columns offer a graph with one node per IRI; the
 neighbourhood view draws the nodes the API returns, labels inside the box and not
 overlapping; and the console shows no error. Exits non-zero with the reason on failure.
 """
@@ -122,6 +123,12 @@ def main(base, expected_path):
         bars = d.find_elements(By.CSS_SELECTOR, "#results rect.bar")
         assert n > 0 and len(bars) == n, (n, len(bars))
 
+        # Two IRI columns offer the graph view: one node per distinct IRI.
+        run(d, expected["graph_query"])
+        d.find_element(By.CSS_SELECTOR, "#views button[data-view=graph]").click()
+        graph_nodes = d.find_elements(By.CSS_SELECTOR, "#results svg.graph circle.node")
+        assert len(graph_nodes) == expected["graph_nodes"], (len(graph_nodes), expected["graph_nodes"])
+
         # The neighbourhood view draws the API's nodes, labels inside the box, none overlapping.
         hood = expected["neighbourhood"]
         d.execute_script("document.getElementById('entity').value = arguments[0]; document.getElementById('depth').value = '1';", hood["entity"])
@@ -144,7 +151,7 @@ def main(base, expected_path):
         time.sleep(0.2)
         errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
         assert not errors, errors
-        print(f"browser: start map {len(start)} markers, table {len(rows)} rows, map {len(points)} markers, chart {len(bars)} bars, neighbourhood {len(ids)} nodes, no console errors")
+        print(f"browser: start map {len(start)} markers, table {len(rows)} rows, map {len(points)} markers, chart {len(bars)} bars, graph {len(graph_nodes)} nodes, neighbourhood {len(ids)} nodes, no console errors")
     finally:
         d.quit()
 
