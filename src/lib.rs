@@ -28,7 +28,7 @@
 //!   written back to the analytics graph.
 //! - [`export`]: the export graph (a projection, whole or one entity's neighbourhood, with
 //!   labels, types, places and scores) and one writer per format, streaming to any
-//!   `io::Write`.
+//!   `io::Write`; GeoJSON of places with their figures, or of a SELECT with a WKT column.
 //! - [`shacl`]: a SHACL-Core subset compiled to SPARQL; runs `ontology/shapes.ttl`.
 //! - [`remote`]: the Graph Store client behind `autokg load --server`.
 //! - [`generate`]: deterministic synthetic supply networks (N-Quads, streamed).
@@ -43,8 +43,9 @@
 //!   [`algorithms::Deadline`] (a cancellation flag with an optional instant) that the
 //!   projection's SPARQL, the exports and the HTTP time limits share.
 //! - [`store`]: [`store::KgStore`], the **only** module that touches Oxigraph's `Store`:
-//!   the façade (open, queries, updates, graphs, dumps, counts), the one-pass bulk loader,
-//!   and the upkeep of the inferred graph. In memory by default, RocksDB with `--store DIR`.
+//!   the façade (open, queries, updates, graphs, dumps, counts; every evaluator carries the
+//!   GeoSPARQL `geof:` functions), the one-pass bulk loader, and the upkeep of the inferred
+//!   graph. In memory by default, RocksDB with `--store DIR`.
 //! - [`rdf`]: RDF below the store: file formats and parse errors with file, line and column
 //!   ([`rdf::io`]), RDFS entailment ([`rdf::inference`]), canonical N-Quads
 //!   ([`rdf::canonical`]).
