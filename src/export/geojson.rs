@@ -29,6 +29,11 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+/// The most text (IRIs and literal values, in bytes) the rows of one GeoJSON may hold: the
+/// file is built in memory before it is sent, so a SELECT past this is refused (400) rather
+/// than allowed to fill the server's memory under the row cap.
+pub const MAX_TEXT_BYTES: usize = 256 << 20;
+
 /// `geo:wktLiteral`.
 pub const WKT_LITERAL: &str = "http://www.opengis.net/ont/geosparql#wktLiteral";
 const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
@@ -153,6 +158,7 @@ fn rows_until(
             .map(|v| v.as_str().to_owned())
             .collect();
         let mut rows = Vec::new();
+        let mut bytes = 0_usize;
         for solution in solutions {
             let solution = solution.map_err(|e| Error::Evaluation(e.to_string()))?;
             if max_rows.is_some_and(|m| rows.len() as u64 >= m) {
@@ -161,12 +167,27 @@ fn rows_until(
                     max_rows.unwrap_or(0)
                 )));
             }
-            rows.push(
-                variables
-                    .iter()
-                    .map(|v| solution.get(v.as_str()).cloned())
-                    .collect(),
-            );
+            let row: Vec<Option<Term>> = variables
+                .iter()
+                .map(|v| solution.get(v.as_str()).cloned())
+                .collect();
+            bytes += row
+                .iter()
+                .flatten()
+                .map(|t| match t {
+                    Term::NamedNode(n) => n.as_str().len(),
+                    Term::Literal(l) => l.value().len(),
+                    _ => 16,
+                })
+                .sum::<usize>();
+            if bytes > MAX_TEXT_BYTES {
+                return Err(Error::InvalidInput(format!(
+                    "the rows hold more than {} MiB of text by row {}, the most a GeoJSON export builds; add LIMIT or select fewer columns",
+                    MAX_TEXT_BYTES >> 20,
+                    rows.len() + 1
+                )));
+            }
+            rows.push(row);
         }
         Ok((variables, rows))
     })
@@ -306,7 +327,7 @@ fn push_array(map: &mut Map<String, Value>, key: &str, value: Value) {
 /// caps the rows as `/sparql`'s `--max-rows` does (`None`: no cap).
 ///
 /// Errors: [`Error::SparqlSyntax`]; [`Error::InvalidInput`] for a query that is not a
-/// SELECT, returns no WKT column, over the row cap, or whose WKT does not parse (naming the
+/// SELECT, returns no WKT column, over the row cap or [`MAX_TEXT_BYTES`], or whose WKT does not parse (naming the
 /// row, counted from 1, and the variable); [`Error::Timeout`] at the deadline.
 pub fn select_until(
     store: &crate::store::KgStore,

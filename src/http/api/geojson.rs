@@ -6,7 +6,9 @@
 //! parser on the large-stack evaluation pool (400 naming the limit or the syntax error),
 //! an evaluation slot (503 when none frees up), the time limit (the server's `--timeout`,
 //! lowered by `timeout=`; 503 at the limit, evaluation stopped) and the row cap
-//! (`--max-rows`; 400 naming it, never a truncated file). `SERVICE` is refused here (400):
+//! (`--max-rows`; 400 naming it, never a truncated file), and at most
+//! [`geojson::MAX_TEXT_BYTES`] of text in its rows (the file is built before it is sent;
+//! 400 past it). `SERVICE` is refused here (400):
 //! federated queries go to `/sparql`, where the operator's allow-list applies.
 
 use crate::error::Error;
