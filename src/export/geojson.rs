@@ -145,6 +145,7 @@ fn rows_until(
     sparql: &str,
     deadline: &Deadline,
     max_rows: Option<u64>,
+    max_bytes: usize,
 ) -> Result<Table> {
     query_until(store, sparql, deadline, |results| {
         let QueryResults::Solutions(solutions) = results else {
@@ -180,10 +181,10 @@ fn rows_until(
                     _ => 16,
                 })
                 .sum::<usize>();
-            if bytes > MAX_TEXT_BYTES {
+            if bytes > max_bytes {
                 return Err(Error::InvalidInput(format!(
                     "the rows hold more than {} MiB of text by row {}, the most a GeoJSON export builds; add LIMIT or select fewer columns",
-                    MAX_TEXT_BYTES >> 20,
+                    max_bytes >> 20,
                     rows.len() + 1
                 )));
             }
@@ -204,6 +205,7 @@ pub fn places_until(store: &crate::store::KgStore, deadline: &Deadline) -> Resul
         "SELECT ?place ?wkt WHERE { ?place geo:hasGeometry/geo:asWKT ?wkt } ORDER BY ?place",
         deadline,
         None,
+        MAX_TEXT_BYTES,
     )?;
     for row in rows {
         let (Some(Term::NamedNode(place)), Some(wkt)) = (&row[0], &row[1]) else {
@@ -223,6 +225,7 @@ pub fn places_until(store: &crate::store::KgStore, deadline: &Deadline) -> Resul
          VALUES ?p { rdfs:label rdf:type } ?place ?p ?o } ORDER BY ?place ?p ?o",
         deadline,
         None,
+        MAX_TEXT_BYTES,
     )?;
     for row in rows {
         let (Some(Term::NamedNode(place)), Some(Term::NamedNode(p)), Some(o)) =
@@ -263,6 +266,7 @@ pub fn places_until(store: &crate::store::KgStore, deadline: &Deadline) -> Resul
          ?obs a ak:Observation ; ak:subject ?place ; ?p ?o } ORDER BY ?place ?obs ?p ?o",
         deadline,
         None,
+        MAX_TEXT_BYTES,
     )?;
     let mut observations: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
     for row in rows {
@@ -327,15 +331,16 @@ fn push_array(map: &mut Map<String, Value>, key: &str, value: Value) {
 /// caps the rows as `/sparql`'s `--max-rows` does (`None`: no cap).
 ///
 /// Errors: [`Error::SparqlSyntax`]; [`Error::InvalidInput`] for a query that is not a
-/// SELECT, returns no WKT column, over the row cap or [`MAX_TEXT_BYTES`], or whose WKT does not parse (naming the
-/// row, counted from 1, and the variable); [`Error::Timeout`] at the deadline.
+/// SELECT, returns no WKT column, is over the row cap or [`MAX_TEXT_BYTES`], or whose WKT
+/// does not parse (naming the row, counted from 1, and the variable); [`Error::Timeout`] at
+/// the deadline.
 pub fn select_until(
     store: &crate::store::KgStore,
     sparql: &str,
     deadline: &Deadline,
     max_rows: Option<u64>,
 ) -> Result<Vec<Feature>> {
-    let (variables, rows) = rows_until(store, sparql, deadline, max_rows)?;
+    let (variables, rows) = rows_until(store, sparql, deadline, max_rows, MAX_TEXT_BYTES)?;
     let is_wkt = |t: &Option<Term>| matches!(t, Some(Term::Literal(l)) if l.datatype().as_str() == WKT_LITERAL);
     let column = (0..variables.len())
         .find(|&i| rows.iter().any(|r| is_wkt(&r[i])))
@@ -429,6 +434,18 @@ mod tests {
             wkt_to_geometry(&Literal::new_simple_literal("POINT(1 2)").into()),
             None
         );
+    }
+
+    #[test]
+    fn rows_past_the_text_or_row_cap_are_refused() {
+        let store = crate::store::KgStore::open(None).expect("store");
+        let q = "SELECT ?wkt WHERE { ?p geo:hasGeometry/geo:asWKT ?wkt }";
+        let (_, rows) = rows_until(&store, q, &Deadline::none(), None, 1 << 20).expect("rows");
+        assert!(rows.len() >= 6);
+        let e = rows_until(&store, q, &Deadline::none(), None, 30).expect_err("text cap");
+        assert!(e.to_string().contains("MiB of text by row 2"), "{e}");
+        let e = rows_until(&store, q, &Deadline::none(), Some(3), 1 << 20).expect_err("row cap");
+        assert!(e.to_string().contains("more than 3 rows"), "{e}");
     }
 
     #[test]
