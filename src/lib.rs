@@ -28,7 +28,7 @@
 //!   written back to the analytics graph.
 //! - [`export`]: the export graph (a projection, whole or one entity's neighbourhood, with
 //!   labels, types, places and scores) and one writer per format, streaming to any
-//!   `io::Write`.
+//!   `io::Write`; GeoJSON of places with their figures, or of a SELECT with a WKT column.
 //! - [`shacl`]: a SHACL-Core subset compiled to SPARQL; runs `ontology/shapes.ttl`.
 //! - [`remote`]: the Graph Store client behind `autokg load --server`.
 //! - [`generate`]: deterministic synthetic supply networks (N-Quads, streamed).
@@ -43,11 +43,11 @@
 //!   [`algorithms::Deadline`] (a cancellation flag with an optional instant) that the
 //!   projection's SPARQL, the exports and the HTTP time limits share.
 //! - [`store`]: [`store::KgStore`], the **only** module that touches Oxigraph's `Store`:
-//!   the façade (open, queries, graphs, dumps, counts), SPARQL updates executed over the
-//!   query dataset, writes (one at a time, refused whole on a protected graph, committed
-//!   with their entailment delta), the one-pass bulk loader, and the upkeep of the
-//!   inferred graph (incremental, or recomputed). In memory by default, RocksDB with
-//!   `--store DIR`.
+//!   the façade (open, queries, graphs, dumps, counts; every evaluator carries the GeoSPARQL
+//!   `geof:` functions), SPARQL updates executed over the query dataset, writes (one at a
+//!   time, refused whole on a protected graph, committed with their entailment delta), the
+//!   one-pass bulk loader, and the upkeep of the inferred graph (incremental, or
+//!   recomputed). In memory by default, RocksDB with `--store DIR`.
 //! - [`rdf`]: RDF below the store: file formats and parse errors with file, line and column
 //!   ([`rdf::io`]), RDFS entailment ([`rdf::inference`]), canonical N-Quads
 //!   ([`rdf::canonical`]).

@@ -39,6 +39,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("prov", "http://www.w3.org/ns/prov#"),
     ("qb", "http://purl.org/linked-data/cube#"),
     ("geo", "http://www.opengis.net/ont/geosparql#"),
+    ("geof", "http://www.opengis.net/def/function/geosparql/"),
+    ("uom", "http://www.opengis.net/def/uom/OGC/1.0/"),
     ("dcterms", "http://purl.org/dc/terms/"),
     ("sh", "http://www.w3.org/ns/shacl#"),
 ];

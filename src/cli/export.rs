@@ -20,7 +20,8 @@ use std::time::Instant;
 pub struct ExportArgs {
     /// graphml, gexf, dot, cytoscape, csv (writes nodes.csv and edges.csv into the -o
     /// directory), csv-nodes, csv-edges; or the RDF behind the graph: turtle, ntriples,
-    /// nquads, trig, rdfxml, jsonld.
+    /// nquads, trig, rdfxml, jsonld; or geojson (RFC 7946): every place with a WKT point and
+    /// its figures, or the rows of --select.
     #[arg(long, value_name = "FORMAT")]
     pub format: String,
     /// The projection (default: supply-chain; with --around, all).
@@ -41,6 +42,10 @@ pub struct ExportArgs {
     /// Refuse a neighbourhood with more nodes than this (the message gives the count).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
+    /// With --format geojson: a file holding a SPARQL SELECT with a column of
+    /// geo:wktLiteral values; each row becomes a feature, the other columns its properties.
+    #[arg(long, value_name = "FILE")]
+    pub select: Option<PathBuf>,
     /// Write to this file (for csv: this directory) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -76,6 +81,14 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
             "--depth {} is more than {MAX_DEPTH}; a neighbourhood that wide is the whole projection: export it without --around",
             args.depth
         )));
+    }
+    if format == Format::GeoJson {
+        return geojson(store, &args);
+    }
+    if args.select.is_some() {
+        return Err(Error::InvalidInput(
+            "--select is for --format geojson; graph exports take a projection (--projection or -f)".into(),
+        ));
     }
     let measures = crate::export::measures_for(format, &args.scores)?;
     let spec = args.projection.spec(if args.around.is_some() {
@@ -144,6 +157,49 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
         projected.as_secs_f64(),
         built.as_secs_f64(),
         write_seconds,
+    );
+    Ok(Outcome::Success)
+}
+
+/// `export --format geojson`: places with their figures, or the rows of `--select`.
+fn geojson(store: &KgStore, args: &ExportArgs) -> Result<Outcome> {
+    if args.around.is_some()
+        || args.projection.file.is_some()
+        || args.projection.projection.is_some()
+    {
+        return Err(Error::InvalidInput(
+            "--format geojson exports places (or the rows of --select FILE), not a projection: drop --around, --projection and -f".into(),
+        ));
+    }
+    let deadline = args.limit.deadline();
+    let features = match &args.select {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+            crate::nesting::check_sparql(&text).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            crate::export::geojson::select_until(store, &text, &deadline, None)?
+        }
+        None => crate::export::geojson::places_until(store, &deadline)?,
+    };
+    let stdout_path = PathBuf::from("<stdout>");
+    let label = args.output.as_deref().unwrap_or(&stdout_path);
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(io_error(p))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    crate::export::geojson::write_until(&features, out, &deadline).map_err(|e| match e {
+        Error::Io { source, .. } => io_error(label)(source),
+        e => e,
+    })?;
+    eprintln!(
+        "exported {} features as geojson to {}",
+        features.len(),
+        if args.output.is_some() {
+            label.display().to_string()
+        } else {
+            "standard output".to_owned()
+        }
     );
     Ok(Outcome::Success)
 }

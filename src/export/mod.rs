@@ -1,5 +1,6 @@
 //! Graph exports for visualization tools: GraphML, GEXF 1.3, Graphviz DOT, Cytoscape.js
-//! JSON, CSV node and edge lists, and RDF subgraphs (SPEC §6).
+//! JSON, CSV node and edge lists, and RDF subgraphs (SPEC §6); and GeoJSON of places
+//! ([`geojson`], not a graph: places with their figures, or a SELECT with a WKT column).
 //!
 //! The flow is one way: a [`crate::projection::Projection`] and the store give an
 //! [`ExportGraph`] ([`model`], with what it reads from the store in `attributes.rs`): nodes
@@ -17,6 +18,7 @@ mod attributes;
 pub mod csv;
 pub mod cytoscape;
 pub mod dot;
+pub mod geojson;
 pub mod gexf;
 pub mod graphml;
 pub mod model;
@@ -53,6 +55,9 @@ pub enum Format {
     CsvEdges,
     /// The RDF behind the graph, in one of the SPARQL endpoint's RDF syntaxes.
     Rdf(RdfFormat),
+    /// GeoJSON (RFC 7946) of places with their figures, or of a SELECT with a WKT column:
+    /// not a graph, written by [`geojson`].
+    GeoJson,
 }
 
 /// The format names, in the order error messages list them, with their formats.
@@ -63,6 +68,7 @@ pub const FORMATS: &[(&str, Format)] = &[
     ("cytoscape", Format::Cytoscape),
     ("csv-nodes", Format::CsvNodes),
     ("csv-edges", Format::CsvEdges),
+    ("geojson", Format::GeoJson),
     ("turtle", Format::Rdf(RdfFormat::Turtle)),
     ("ntriples", Format::Rdf(RdfFormat::NTriples)),
     ("nquads", Format::Rdf(RdfFormat::NQuads)),
@@ -89,6 +95,7 @@ impl Format {
             "nq" => "nquads",
             "rdf" | "xml" => "rdfxml",
             "json-ld" => "jsonld",
+            "geo+json" => "geojson",
             other => other,
         };
         FORMATS
@@ -124,6 +131,7 @@ impl Format {
             Format::Dot => "text/vnd.graphviz; charset=utf-8",
             Format::Cytoscape => "application/json",
             Format::CsvNodes | Format::CsvEdges => "text/csv; charset=utf-8; header=present",
+            Format::GeoJson => "application/geo+json",
             Format::Rdf(f) => match f {
                 RdfFormat::Turtle => "text/turtle; charset=utf-8",
                 RdfFormat::NTriples => "application/n-triples",
@@ -144,6 +152,7 @@ impl Format {
             Format::Cytoscape => ".cyjs",
             Format::CsvNodes => "-nodes.csv",
             Format::CsvEdges => "-edges.csv",
+            Format::GeoJson => ".geojson",
             Format::Rdf(f) => match f {
                 RdfFormat::Turtle => ".ttl",
                 RdfFormat::NTriples => ".nt",
@@ -171,9 +180,9 @@ pub fn write_graph(graph: &ExportGraph, format: Format, out: impl Write) -> io::
         Format::Cytoscape => cytoscape::write(graph, out),
         Format::CsvNodes => csv::write_nodes(graph, out),
         Format::CsvEdges => csv::write_edges(graph, out),
-        Format::Rdf(_) => Err(io::Error::new(
+        Format::Rdf(_) | Format::GeoJson => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "RDF is written from the store, not from the export graph",
+            "RDF and GeoJSON are written from the store, not from the export graph",
         )),
     }
 }
@@ -261,7 +270,7 @@ pub fn parse_measures(list: &str) -> Result<Vec<Measure>> {
 /// name is an error even where it would not be used), and RDF formats carry none.
 pub fn measures_for(format: Format, list: &str) -> Result<Vec<Measure>> {
     let measures = parse_measures(list)?;
-    Ok(if format.is_rdf() {
+    Ok(if format.is_rdf() || format == Format::GeoJson {
         Vec::new()
     } else {
         measures

@@ -1,7 +1,11 @@
 //! The page for people at `/`: a SPARQL editor preloaded with the example queries of
-//! `queries/examples/` (compiled in), a result table, and an SVG network view of an
-//! entity's neighbourhood drawn by a small force layout. One self-contained HTML file
-//! (`page.html`): no CDN, no external fetch; its Content-Security-Policy says so.
+//! `queries/examples/` (compiled in), result views chosen from the result's shape (a table
+//! always; a map for WKT or lat/long columns; a bar chart for a label and a number; a graph
+//! for two IRI columns: `views.js`), the "China auto geography" start view (each city's
+//! output figures with their periods), and an SVG network view of an entity's neighbourhood
+//! drawn by a small force layout. One self-contained HTML document (`page.html` with
+//! `views.js` and China's outline from `data/geo/china-outline.json`, Natural Earth, public
+//! domain, inlined): no CDN, no tiles, no external fetch; its Content-Security-Policy says so.
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
@@ -32,6 +36,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     example!("facts-per-paragraph"),
     example!("figure-provenance"),
     example!("firms-per-city"),
+    example!("geosparql-distances"),
     example!("government-reported-figures"),
     example!("growth-rates-ranked"),
     example!("huawei-partners"),
@@ -55,6 +60,13 @@ pub const EXAMPLES: &[(&str, &str)] = &[
 
 const TEMPLATE: &str = include_str!("page.html");
 const PLACEHOLDER: &str = "\"__EXAMPLES__\"";
+/// The result views and the start view, inlined where `page.html` says `/*__VIEWS__*/`.
+const VIEWS: &str = include_str!("views.js");
+const VIEWS_PLACEHOLDER: &str = "/*__VIEWS__*/";
+/// China's outline (Natural Earth 1:50m, public domain; `data/geo/README.md` says how it was
+/// made), inlined where `page.html` says `"__OUTLINE__"`.
+pub const OUTLINE: &str = include_str!("../../data/geo/china-outline.json");
+const OUTLINE_PLACEHOLDER: &str = "\"__OUTLINE__\"";
 
 /// What the page's policy allows: its own inline script and style, requests to this server.
 const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
@@ -80,7 +92,14 @@ pub fn html() -> &'static str {
         let json = serde_json::Value::from(examples)
             .to_string()
             .replace('<', "\\u003c");
-        TEMPLATE.replacen(PLACEHOLDER, &json, 1)
+        TEMPLATE
+            .replacen(PLACEHOLDER, &json, 1)
+            .replacen(
+                OUTLINE_PLACEHOLDER,
+                &OUTLINE.trim().replace('<', "\\u003c"),
+                1,
+            )
+            .replacen(VIEWS_PLACEHOLDER, VIEWS, 1)
     })
 }
 
@@ -118,6 +137,13 @@ mod tests {
         );
         assert!(TEMPLATE.contains(PLACEHOLDER));
         assert!(!html().contains(PLACEHOLDER));
+        assert!(!html().contains(OUTLINE_PLACEHOLDER) && !html().contains(VIEWS_PLACEHOLDER));
+        assert!(
+            !VIEWS.contains("</script"),
+            "views.js must not close its script element"
+        );
+        let outline: serde_json::Value = serde_json::from_str(OUTLINE).expect("outline JSON");
+        assert!(outline["rings"].as_array().is_some_and(|r| !r.is_empty()));
         assert!(!html().contains("src=\"http"), "no external scripts");
     }
 }

@@ -97,6 +97,14 @@ pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool
             NamedNode::new_unchecked(format!("{AKF}{f}")),
         ));
     }
+    // The GeoSPARQL functions every evaluator registers (see `KgStore::evaluator`).
+    for (name, _) in spargeo::GEOSPARQL_EXTENSION_FUNCTIONS.iter() {
+        t.push(Triple::new(
+            service.clone(),
+            sd("extensionFunction"),
+            name.into_owned(),
+        ));
+    }
     let dataset = BlankNode::default();
     let default_graph = BlankNode::default();
     t.push(Triple::new(

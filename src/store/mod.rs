@@ -200,13 +200,23 @@ impl KgStore {
         self.refresh_inference().map(drop)
     }
 
-    /// A SPARQL evaluator with the common prefixes predeclared.
+    /// A SPARQL evaluator with the common prefixes predeclared and the GeoSPARQL 1.1
+    /// functions (`geof:distance`, `geof:sfWithin`, `geof:sfIntersects`, ... : the
+    /// `spargeo` crate's [`spargeo::GEOSPARQL_EXTENSION_FUNCTIONS`]) registered. Distances
+    /// are haversine great-circle distances on a sphere of the mean Earth radius, in the
+    /// unit the third argument names (`uom:metre`, `uom:kilometre`); an unknown unit or a
+    /// non-point geometry leaves the result unbound.
     pub fn evaluator() -> SparqlEvaluator {
-        vocab::PREFIXES
+        let with_prefixes = vocab::PREFIXES
             .iter()
             .fold(SparqlEvaluator::new(), |e, (p, iri)| {
                 e.with_prefix(*p, *iri)
                     .unwrap_or_else(|_| SparqlEvaluator::new())
+            });
+        spargeo::GEOSPARQL_EXTENSION_FUNCTIONS
+            .iter()
+            .fold(with_prefixes, |e, (name, function)| {
+                e.with_custom_function(name.into_owned(), *function)
             })
     }
 

@@ -1,10 +1,12 @@
 //! Graph exports: the shared fixtures (hostile labels, builders, renderers) of the tests in
 //! [`formats`] (the model, every format, determinism), [`tools`] (xmllint, Graphviz and
-//! networkx reading real exports), [`cli`] (`autokg export`) and [`http`] (the endpoints and
-//! the page).
+//! networkx reading real exports), [`cli`] (`autokg export`), [`http`] (the endpoints and
+//! the page) and [`geo`] (GeoJSON and GeoSPARQL, checked by Python's geojson, shapely and
+//! pyproj, and the page in a real browser).
 
 mod cli;
 mod formats;
+mod geo;
 mod http;
 mod tools;
 
@@ -100,6 +102,13 @@ fn render(store: &KgStore, graph: &ExportGraph, format: Format) -> Vec<u8> {
     let mut out = Vec::new();
     match format {
         Format::Rdf(f) => export::rdf::write(store, graph, f, &mut out).expect("writes"),
+        // GeoJSON is of the store's places, not of the graph.
+        Format::GeoJson => export::geojson::write(
+            &export::geojson::places_until(store, &autokg::algorithms::Deadline::none())
+                .expect("places"),
+            &mut out,
+        )
+        .expect("writes"),
         f => export::write_graph(graph, f, &mut out).expect("writes"),
     }
     out

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond cargo, idempotently: clang and libclang (RocksDB's
-# bindings), xmllint and Graphviz (export checks), and a Python venv with the cross-check
-# tools (networkx, rdflib, SPARQLWrapper, schemathesis) at $AUTOKG_VENV, by default
-# /var/tmp/autokg-venv, where the tests look for it.
+# bindings), xmllint and Graphviz (export checks), Debian's Chromium and its WebDriver (the
+# page's browser test), and a Python venv with the cross-check tools (networkx, rdflib,
+# SPARQLWrapper, schemathesis, geojson, shapely, pyproj, Selenium) at $AUTOKG_VENV, by
+# default /var/tmp/autokg-venv, where the tests look for it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export DEBIAN_FRONTEND=noninteractive
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-apt_packages=(clang libclang-dev libxml2-utils graphviz)
+apt_packages=(clang libclang-dev libxml2-utils graphviz chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

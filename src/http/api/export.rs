@@ -130,6 +130,11 @@ fn common(
     let name = get(params, "format").unwrap_or(default_format);
     let format =
         Format::from_name(name).map_err(|_| Problem::unknown_format(name, &Format::names()))?;
+    if format == Format::GeoJson {
+        return Err(Problem::bad_request(
+            "format=geojson is a map of places, not of a neighbourhood: use /api/export?format=geojson",
+        ));
+    }
     let spec = ProjectionSpec::named(get(params, "projection").unwrap_or(default_projection))
         .map_err(|e| Problem::bad_request(e.to_string()))?;
     let measures =
@@ -158,6 +163,10 @@ pub struct ExportQuery {
     /// is streaming, a broken transfer.
     #[param(exclusive_minimum = 0, example = 5)]
     pub timeout: Option<f64>,
+    /// With `format=geojson` only: a SPARQL SELECT with a column of `geo:wktLiteral`
+    /// values; each row becomes a feature (run under `/sparql`'s time limit and row cap).
+    /// Without it, GeoJSON holds every place with its figures.
+    pub query: Option<String>,
 }
 
 /// Parameters of `GET /api/entities/{id}/neighbourhood` besides `id`.
@@ -209,7 +218,7 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .description(Some(
-            "graphml, gexf, dot, cytoscape, csv-nodes and csv-edges for graph tools; turtle, ntriples, nquads, trig, rdfxml and jsonld for the RDF behind the graph.",
+            "graphml, gexf, dot, cytoscape, csv-nodes and csv-edges for graph tools; turtle, ntriples, nquads, trig, rdfxml and jsonld for the RDF behind the graph; geojson (RFC 7946, /api/export only) for places with their figures.",
         ))
         .enum_values(Some(Format::names()))
         .into()
@@ -227,17 +236,38 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
             (String = "text/vnd.graphviz"), (Object = "application/json"), (String = "text/csv"),
             (String = "text/turtle"), (String = "application/n-triples"),
             (String = "application/n-quads"), (String = "application/trig"),
-            (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
+            (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"),
+            (serde_json::Value = "application/geo+json"))),
         (status = 400, description = "An unknown, repeated or bad parameter.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Every evaluation slot is busy, or the export ran over its time limit and was stopped (the detail names a cheaper export); retry.", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let decoded = parameters(
+    let params = parameters(
         req.query_string(),
-        &["format", "projection", "scores", "timeout"],
-    )
-    .and_then(|p| {
+        &["format", "projection", "scores", "timeout", "query"],
+    )?;
+    let geo =
+        get(&params, "format").is_some_and(|f| Format::from_name(f).ok() == Some(Format::GeoJson));
+    if geo {
+        if let Some(extra) = ["projection", "scores"]
+            .iter()
+            .find(|k| get(&params, k).is_some())
+        {
+            return Err(Problem::bad_request(format!(
+                "format=geojson exports places (or the rows of query=), not a projection: drop '{extra}'"
+            )));
+        }
+        let timeout = parse_timeout(get(&params, "timeout"))?;
+        let query = get(&params, "query").map(str::to_owned);
+        return super::geojson::respond(state, query, timeout).await;
+    }
+    if get(&params, "query").is_some() {
+        return Err(Problem::bad_request(
+            "query= is for format=geojson (a SELECT with a WKT column); graph exports take projection=",
+        ));
+    }
+    let decoded = Ok::<_, Problem>(params).and_then(|p| {
         Ok((
             common(&p, "graphml", DEFAULT)?,
             parse_timeout(get(&p, "timeout"))?,

@@ -9,6 +9,7 @@
 
 pub mod analytics;
 pub mod export;
+pub mod geojson;
 pub mod jsonld;
 pub mod lookup;
 pub mod reply;

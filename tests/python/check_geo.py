@@ -1,0 +1,77 @@
+"""Outside checks of autokg's geography (run by tests/export/geo.rs with the venv's Python).
+
+    check_geo.py geojson FILE EXPECTED.json
+        FILE must be RFC 7946 GeoJSON that the `geojson` package reads as a valid
+        FeatureCollection; every geometry must be valid for shapely; EXPECTED is
+        {"features": {id-or-index: {"wkt": "POINT(..)", "observations": N | null,
+        "properties": {...}}}} and each feature must sit at its WKT's point (shapely.wkt) and
+        carry the expected observations count and properties.
+    check_geo.py distance ROWS.json
+        ROWS is a list of {"a": WKT, "b": WKT, "m": metres, "km": kilometres} from
+        geof:distance; each must be within 0.5% of pyproj's WGS 84 geodesic, and m = 1000 km.
+
+Prints one line per check and exits non-zero on the first failure.
+"""
+import json
+import sys
+
+import geojson
+import shapely.geometry
+import shapely.wkt
+from pyproj import Geod
+
+
+def check_geojson(path, expected_path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    doc = geojson.loads(text)
+    assert isinstance(doc, geojson.FeatureCollection), type(doc)
+    assert doc.is_valid, doc.errors()
+    expected = json.load(open(expected_path, encoding="utf-8"))["features"]
+    features = doc["features"]
+    assert len(features) == len(expected), (len(features), sorted(expected))
+    for i, feature in enumerate(features):
+        key = feature.get("id") or str(i)
+        assert key in expected, (key, sorted(expected))
+        want = expected[key]
+        shape = shapely.geometry.shape(feature["geometry"])
+        assert shape.is_valid, (key, shape)
+        point = shapely.wkt.loads(want["wkt"])
+        assert shape.equals_exact(point, 1e-9), (key, shape.wkt, point.wkt)
+        props = feature["properties"]
+        if want.get("observations") is not None:
+            got = props.get("observations", [])
+            assert len(got) == want["observations"], (key, len(got), want["observations"])
+            for o in got:
+                for field in ("measure", "value", "periodStart", "periodEnd"):
+                    assert field in o, (key, field, o)
+        for name, value in want.get("properties", {}).items():
+            assert props.get(name) == value, (key, name, props.get(name), value)
+    print(f"geojson: {len(features)} valid features at their WKT points: {path}")
+
+
+def check_distance(rows_path):
+    geod = Geod(ellps="WGS84")
+    rows = json.load(open(rows_path, encoding="utf-8"))
+    assert rows, "no distances to check"
+    worst = 0.0
+    for row in rows:
+        a, b = shapely.wkt.loads(row["a"]), shapely.wkt.loads(row["b"])
+        _, _, metres = geod.inv(a.x, a.y, b.x, b.y)
+        assert abs(row["m"] - 1000.0 * row["km"]) <= 1e-6 * max(row["m"], 1.0), row
+        if metres == 0:
+            assert row["m"] == 0, row
+            continue
+        error = abs(row["m"] - metres) / metres
+        worst = max(worst, error)
+        assert error < 0.005, (row, metres, error)
+    print(f"distance: {len(rows)} pairs within 0.5% of pyproj's geodesic (worst {worst:.4%})")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "geojson":
+        check_geojson(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "distance":
+        check_distance(sys.argv[2])
+    else:
+        sys.exit(f"unknown check {sys.argv[1]}")
