@@ -4,7 +4,7 @@
 //! violations become clean errors instead of truncated 200s.
 
 use super::federation::{ServiceCaller, ServiceError};
-use super::negotiate::negotiate;
+use super::negotiate::{negotiate, ResultsOverride};
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
 use crate::store::KgStore;
@@ -57,16 +57,27 @@ pub fn rdf_format(media_type: &str) -> Option<RdfFormat> {
 }
 
 /// Picks the result syntax for a query form and an `Accept` header; 406 when none fits.
+/// A `format` parameter (`overridden`) wins over `Accept`: 400 when it names a syntax that
+/// cannot carry the form (CSV for a CONSTRUCT, Turtle for a SELECT).
 pub fn negotiate_results(
     form: QueryForm,
     accept: Option<&str>,
+    overridden: Option<ResultsOverride>,
 ) -> Result<(ResultsFormat, &'static str), HttpError> {
     let offers = if form == QueryForm::Graph {
         GRAPH_TYPES
     } else {
         SOLUTION_TYPES
     };
-    let chosen = negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?;
+    let chosen = match overridden {
+        Some(o) => o.media_type(form == QueryForm::Graph).ok_or_else(|| {
+            HttpError::bad_request(format!(
+                "the format parameter names {o:?}, which cannot carry the results of this query; use one of {}",
+                offers.join(", ")
+            ))
+        })?,
+        None => negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?,
+    };
     let format = match chosen {
         "application/json" => ResultsFormat::Results(QueryResultsFormat::Json),
         "application/xml" => ResultsFormat::Results(QueryResultsFormat::Xml),
@@ -96,21 +107,40 @@ pub(crate) fn parser() -> SparqlParser {
         })
 }
 
+/// [`parser`] with `base` as the base IRI of relative IRIs (the SPARQL 1.1 Protocol lets the
+/// service choose it; autokg uses the endpoint's own IRI). A `BASE` in the text still wins.
+fn parser_with_base(base: Option<&str>) -> SparqlParser {
+    match base {
+        Some(b) => parser().with_base_iri(b).unwrap_or_else(|_| parser()),
+        None => parser(),
+    }
+}
+
 /// The parser entry point of every query from outside: the nesting check of
 /// [`crate::nesting`] first (a 400 naming the limit and where), then spargebra with the
 /// predeclared prefixes (a 400 with the syntax error). Run it on a thread with
 /// [`crate::nesting::STACK_SIZE`].
 pub fn parse_query(text: &str) -> Result<Query, HttpError> {
+    parse_query_with_base(text, None)
+}
+
+/// [`parse_query`] resolving relative IRIs against `base` (an absolute IRI).
+pub fn parse_query_with_base(text: &str, base: Option<&str>) -> Result<Query, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    parser()
+    parser_with_base(base)
         .parse_query(text)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
 }
 
 /// [`parse_query`] for updates.
 pub fn parse_update(text: &str) -> Result<Update, HttpError> {
+    parse_update_with_base(text, None)
+}
+
+/// [`parse_update`] resolving relative IRIs against `base` (an absolute IRI).
+pub fn parse_update_with_base(text: &str, base: Option<&str>) -> Result<Update, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    parser()
+    parser_with_base(base)
         .parse_update(text)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))
 }
@@ -121,7 +151,7 @@ pub fn prepare_query(
     request: &QueryRequest,
     services: ServiceCaller,
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let query = parse_query(&request.query)?;
+    let query = parse_query_with_base(&request.query, request.base_iri.as_deref())?;
     prepare_parsed_query(evaluator, query, request, services)
 }
 
@@ -180,7 +210,7 @@ pub fn prepare_update(
     request: &UpdateRequest,
     services: ServiceCaller,
 ) -> Result<PreparedSparqlUpdate, HttpError> {
-    let mut update = parse_update(&request.update)?;
+    let mut update = parse_update_with_base(&request.update, request.base_iri.as_deref())?;
     service::check_update(&update, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_update(&mut update);
     if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {
