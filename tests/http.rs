@@ -262,6 +262,10 @@ fn the_service_description_is_rdf() {
     assert!(has("#endpoint", "/sparql"));
     assert!(has("#resultFormat", "SPARQL_Results_CSV"));
     assert!(has("#extensionFunction", "function#pagerank"));
+    assert!(has(
+        "#comment",
+        "format, output and results parameters override Accept"
+    ));
     let turtle = app.get("/sparql").send().expect("request");
     assert_eq!(
         turtle

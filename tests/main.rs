@@ -14,4 +14,5 @@ mod http;
 mod limits;
 mod queries;
 mod service;
+mod standards;
 mod support;

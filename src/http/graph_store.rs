@@ -7,6 +7,7 @@ use super::AppState;
 use crate::rdf::io::parse_text_with_base;
 use crate::sparql::evaluate::{rdf_format, ChunkWriter, ResponseSink};
 use crate::sparql::negotiate::negotiate;
+use crate::sparql::representable::check_rdf_xml_triple;
 use crate::sparql::{HttpError, GRAPH_TYPES};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -106,15 +107,20 @@ pub async fn read(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                     .unwrap_or_else(|_| RdfSerializer::from_format(format))
             })
             .for_writer(&mut out);
-        for t in store.graph_triples(graph.as_ref()) {
-            let written = t.map_err(|e| e.to_string()).and_then(|t| {
-                serializer
-                    .serialize_triple(t.as_ref())
-                    .map_err(|e| e.to_string())
-            });
+        for (i, t) in store.graph_triples(graph.as_ref()).enumerate() {
+            let written = t
+                .map_err(|e| HttpError::internal(e.to_string()))
+                .and_then(|t| {
+                    if format == RdfFormat::RdfXml {
+                        check_rdf_xml_triple(t.as_ref(), i as u64 + 1)?;
+                    }
+                    serializer
+                        .serialize_triple(t.as_ref())
+                        .map_err(|e| HttpError::internal(e.to_string()))
+                });
             if let Err(e) = written {
                 drop(serializer);
-                return out.fail(HttpError::internal(e));
+                return out.fail(e);
             }
         }
         match serializer.finish() {

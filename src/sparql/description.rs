@@ -103,6 +103,17 @@ pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool
             NamedNode::new_unchecked(format!("http://www.w3.org/ns/formats/{format}")),
         ));
     }
+    t.push(Triple::new(
+        service.clone(),
+        NamedNode::new_unchecked("http://www.w3.org/2000/01/rdf-schema#comment"),
+        Literal::new_language_tagged_literal_unchecked(
+            format!(
+                "The format, output and results parameters override Accept: {} (json is SPARQL Results JSON for SELECT and ASK and JSON-LD for graphs; xml is SPARQL Results XML or RDF/XML). Relative IRIs in queries and updates resolve against the endpoint IRI.",
+                super::negotiate::ResultsOverride::NAMES.join(", ")
+            ),
+            "en",
+        ),
+    ));
     for f in FUNCTIONS {
         t.push(Triple::new(
             service.clone(),

@@ -466,16 +466,31 @@ fn stream_solutions(
     out: &mut impl Write,
 ) -> Result<(), HttpError> {
     let io = |e: io::Error| HttpError::internal(e.to_string());
-    let mut writer = QueryResultsSerializer::from_format(format)
-        .serialize_solutions_to_writer(out, variables)
-        .map_err(io)?;
-    for (i, s) in first.into_iter().map(Ok).chain(rest).enumerate() {
+    let solutions = first.into_iter().map(Ok).chain(rest).enumerate();
+    let checked = solutions.map(|(i, s)| {
         let n = i as u64 + 1;
         let s = s.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
             return Err(too_many(limits));
         }
-        writer.serialize(&s).map_err(io)?;
+        if format == QueryResultsFormat::Xml {
+            super::representable::check_xml_solution(&s, n)?;
+        }
+        Ok(s)
+    });
+    if format == QueryResultsFormat::Csv {
+        // Oxigraph's CSV writer does not quote IRIs: autokg's own (see results.rs).
+        let mut writer = super::results::CsvSolutionsWriter::start(out, variables).map_err(io)?;
+        for s in checked {
+            writer.serialize(&s?).map_err(io)?;
+        }
+        return writer.finish().map(drop).map_err(io);
+    }
+    let mut writer = QueryResultsSerializer::from_format(format)
+        .serialize_solutions_to_writer(out, variables)
+        .map_err(io)?;
+    for s in checked {
+        writer.serialize(&s?).map_err(io)?;
     }
     writer.finish().map(drop).map_err(io)
 }
@@ -500,6 +515,9 @@ fn stream_triples(
         let t = t.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
             return Err(too_many(limits));
+        }
+        if format == RdfFormat::RdfXml {
+            super::representable::check_rdf_xml_triple(t.as_ref(), n)?;
         }
         serializer.serialize_triple(t.as_ref()).map_err(io)?;
     }

@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod federation;
 pub mod negotiate;
 pub mod protocol;
+pub mod representable;
 pub mod results;
 pub mod service;
 
