@@ -59,13 +59,16 @@ fn target(req: &HttpRequest, state: &AppState) -> Result<Option<GraphName>, Http
     }
 }
 
+/// The 400 of a GET, HEAD, PUT or DELETE on `/store` that names no graph.
+fn no_graph_named() -> HttpError {
+    HttpError::bad_request(
+        "name the graph with ?graph=IRI or ?default, or use its URL under /store/",
+    )
+}
+
 /// [`target`] for the methods that need a graph named.
 fn named_target(req: &HttpRequest, state: &AppState) -> Result<GraphName, HttpError> {
-    target(req, state)?.ok_or_else(|| {
-        HttpError::bad_request(
-            "name the graph with ?graph=IRI or ?default, or use its URL under /store/",
-        )
-    })
+    target(req, state)?.ok_or_else(no_graph_named)
 }
 
 /// GET and HEAD: the graph's triples in the negotiated syntax (Turtle by default). A HEAD
@@ -262,7 +265,7 @@ async fn write(
             let node = NamedNode::new(&iri).map_err(|e| HttpError::internal(e.to_string()))?;
             (GraphName::from(node), Some(iri))
         }
-        None => return Err(named_target(&req, &state).unwrap_err()),
+        None => return Err(no_graph_named()),
     };
     if let GraphName::NamedNode(g) = &graph {
         if g.as_str() == crate::vocab::GRAPH_INFERRED || g.as_str() == crate::vocab::GRAPH_META {

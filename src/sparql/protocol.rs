@@ -334,7 +334,12 @@ pub fn parse_request(
     };
     let (query, update) = match method {
         "GET" | "HEAD" => {
-            if params.0.is_empty() {
+            // Without a query (a client's `format=` alone may be there): the description.
+            let only_format = params
+                .0
+                .iter()
+                .all(|(k, _)| matches!(k.as_str(), "format" | "output" | "results"));
+            if only_format {
                 return Ok(Operation::ServiceDescription);
             }
             if params.all("update").next().is_some() {
@@ -481,6 +486,34 @@ mod tests {
         );
         assert!(matches!(
             parse_request("GET", "", None, b""),
+            Ok(Operation::ServiceDescription)
+        ));
+    }
+
+    #[test]
+    fn format_parameters_are_read_and_checked() {
+        use super::super::negotiate::ResultsOverride;
+        let q = query(parse_request(
+            "GET",
+            "query=ASK%7B%7D&output=XML",
+            None,
+            b"",
+        ));
+        assert_eq!(q.format_override, Some(ResultsOverride::Xml));
+        let q = query(parse_request(
+            "GET",
+            "query=ASK%7B%7D&format=json&results=application%2Fsparql-results%2Bjson",
+            None,
+            b"",
+        ));
+        assert_eq!(q.format_override, Some(ResultsOverride::Json));
+        let e = parse_request("GET", "query=ASK%7B%7D&format=json&output=csv", None, b"");
+        assert_eq!(e.err().map(|e| e.status), Some(400));
+        let e = parse_request("GET", "query=ASK%7B%7D&format=yaml", None, b"");
+        assert!(e.is_err_and(|e| e.message.contains("yaml") && e.message.contains("rdfxml")));
+        // A client's format parameter alone still gets the service description.
+        assert!(matches!(
+            parse_request("GET", "format=json", None, b""),
             Ok(Operation::ServiceDescription)
         ));
     }
