@@ -17,5 +17,6 @@ mod limits;
 mod queries;
 mod service;
 mod shacl;
+mod standards;
 mod support;
 mod writes;

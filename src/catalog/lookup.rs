@@ -38,18 +38,50 @@ pub struct ObservationFilter {
     pub to: Option<String>,
 }
 
-/// A literal as a JSON number (integral when the value is), if it reads as one.
+/// A literal as a JSON number, if it reads as one. A literal written without an exponent
+/// (xsd:integer, xsd:decimal) keeps its exact digits: `0.1000` is `0.1` and
+/// `22345678901234567890000` stays whole, never rounded through a float (serde_json's
+/// `arbitrary_precision`); one with an exponent (xsd:double) is read as a float, integral
+/// when its value is.
 fn number(t: &Term) -> Option<serde_json::Number> {
     let Term::Literal(l) = t else { return None };
     let v = l.value().trim();
-    if let Ok(i) = v.parse::<i64>() {
-        return Some(i.into());
+    if let Some(exact) = exact_decimal(v) {
+        return serde_json::from_str(&exact).ok();
     }
     let x = v.parse::<f64>().ok()?;
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         return Some((x as i64).into());
     }
     serde_json::Number::from_f64(x)
+}
+
+/// An xsd:decimal lexical form (`[+-]?(digits(.digits?)?|.digits)`) rewritten as the JSON
+/// number of the same value: no `+`, no leading zeros, no trailing fractional zeros.
+/// `None` for anything else (an exponent, `INF`, text).
+fn exact_decimal(lexical: &str) -> Option<String> {
+    let (negative, unsigned) = match lexical.as_bytes().first()? {
+        b'-' => (true, &lexical[1..]),
+        b'+' => (false, &lexical[1..]),
+        _ => (false, lexical),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let mut out = String::with_capacity(lexical.len() + 1);
+    if negative && !(int.is_empty() && frac.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    Some(out)
 }
 
 /// A property's value on the wire: a resource link, a number or boolean of a numeric or
@@ -483,6 +515,35 @@ fn decode_cursor(c: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_keep_their_exact_value() {
+        let json = |lexical: &str, datatype: &str| {
+            let t = Term::Literal(oxigraph::model::Literal::new_typed_literal(
+                lexical,
+                oxigraph::model::NamedNode::new_unchecked(datatype),
+            ));
+            number(&t).map(|n| n.to_string())
+        };
+        let decimal = "http://www.w3.org/2001/XMLSchema#decimal";
+        assert_eq!(
+            json("22345678901234567890000", decimal).as_deref(),
+            Some("22345678901234567890000")
+        );
+        assert_eq!(
+            json("0.1000000000000000000001", decimal).as_deref(),
+            Some("0.1000000000000000000001")
+        );
+        assert_eq!(json("+0.100", decimal).as_deref(), Some("0.1"));
+        assert_eq!(json("-.5", decimal).as_deref(), Some("-0.5"));
+        assert_eq!(json("-0.0", decimal).as_deref(), Some("0"));
+        assert_eq!(
+            json("2.5E3", "http://www.w3.org/2001/XMLSchema#double").as_deref(),
+            Some("2500")
+        );
+        assert_eq!(json("abc", decimal), None);
+        assert_eq!(json(".", decimal), None);
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {

@@ -72,7 +72,10 @@ pub async fn utf8_only(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     if let Err(e) = crate::sparql::protocol::check_utf8(req.path(), req.query_string()) {
-        let response = if req.path() == "/sparql" || req.path() == "/store" {
+        let response = if req.path() == "/sparql"
+            || req.path() == "/store"
+            || req.path().starts_with("/store/")
+        {
             super::stream::error_response(&e)
         } else {
             actix_web::ResponseError::error_response(&super::problem::Problem::from(e))
@@ -99,6 +102,7 @@ fn route_label(path: &str) -> String {
     match path {
         "/sparql" | "/store" | "/healthz" | "/metrics" | "/" => path.to_owned(),
         p if p.starts_with("/api/") => "/api".to_owned(),
+        p if p.starts_with("/store/") => "/store".to_owned(),
         _ => "other".to_owned(),
     }
 }

@@ -62,17 +62,18 @@ impl Application {
                 ))
                 .wrap(actix_web::middleware::from_fn(middleware::utf8_only))
                 .wrap(actix_web::middleware::from_fn(middleware::request_span))
-                .route("/sparql", web::get().to(sparql::sparql))
-                .route("/sparql", web::post().to(sparql::sparql))
-                .route("/sparql", web::route().to(sparql::method_not_allowed))
-                .route("/store", web::get().to(graph_store::read))
-                .route("/store", web::head().to(graph_store::read))
-                .route("/store", web::put().to(graph_store::put))
-                .route("/store", web::post().to(graph_store::post))
-                .route("/store", web::delete().to(graph_store::delete))
-                .route("/healthz", web::get().to(health::healthz))
-                .route("/metrics", web::get().to(health::metrics_text))
-                .route("/", web::get().to(page::index))
+                .service(
+                    web::resource("/sparql")
+                        .route(web::get().to(sparql::sparql))
+                        .route(web::head().to(sparql::sparql))
+                        .route(web::post().to(sparql::sparql))
+                        .default_service(web::to(not_allowed(sparql::ALLOW))),
+                )
+                .service(graph_store_resource("/store"))
+                .service(graph_store_resource("/store/{graph:.+}"))
+                .service(get_only("/healthz", health::healthz))
+                .service(get_only("/metrics", health::metrics_text))
+                .service(get_only("/", page::index))
                 .configure(api::configure)
         })
         .workers(workers)
@@ -129,6 +130,64 @@ pub fn serve(config: ServeConfig, store: Arc<KgStore>) -> crate::error::Result<(
         );
         app.run_until_stopped().await.map_err(io("<server>"))
     })
+}
+
+/// The resource of the Graph Store at `path` (`/store`, or the URLs under it).
+fn graph_store_resource(path: &str) -> actix_web::Resource {
+    web::resource(path)
+        .route(web::get().to(graph_store::read))
+        .route(web::head().to(graph_store::read))
+        .route(web::put().to(graph_store::put))
+        .route(web::post().to(graph_store::post))
+        .route(web::delete().to(graph_store::delete))
+        .default_service(web::to(not_allowed(graph_store::ALLOW)))
+}
+
+/// A resource answering GET and HEAD with `handler` (actix-web sends a HEAD's headers,
+/// `Content-Length` included, without the body), and other methods with a 405.
+fn get_only<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(not_allowed("GET, HEAD")))
+}
+
+/// The handler of a method a known path does not take: 405 in plain text with `Allow`
+/// listing `allow` (RFC 9110 §15.5.6).
+fn not_allowed(
+    allow: &'static str,
+) -> impl Fn(actix_web::HttpRequest) -> std::future::Ready<actix_web::HttpResponse> + Clone {
+    move |req: actix_web::HttpRequest| {
+        let mut response =
+            stream::error_response(&crate::sparql::HttpError::method_not_allowed(format!(
+                "{} is not allowed on {}; it answers {allow}",
+                req.method(),
+                req.path()
+            )));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        std::future::ready(response)
+    }
+}
+
+/// The server's origin for this request ([`crate::sparql::description::public_base`]):
+/// `--public-url` if set, else the request's `Host` when it is a valid authority.
+pub(crate) fn public_base(req: &actix_web::HttpRequest, state: &AppState) -> String {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    crate::sparql::description::public_base(
+        state.config.public_url.as_deref(),
+        host,
+        req.app_config().local_addr(),
+    )
 }
 
 fn cors(origins: &[String]) -> actix_cors::Cors {

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         export::neighbourhood,
         openapi_json,
     ),
+    modifiers(&RequiredParameters),
     tags(
         (name = "lookup", description = "Entities, firms, relations with provenance, observations and search."),
         (name = "analytics", description = "Centrality, single points of failure, disruption impact and paths on a projection."),
@@ -36,6 +37,33 @@ use utoipa::OpenApi;
     )
 )]
 pub struct ApiDoc;
+
+/// Marks as required the parameters that the handlers require but whose `schema_with`
+/// attribute makes utoipa-gen 5 drop their `required = true` (it builds the parameter from
+/// the schema function alone). `tests/standards.rs` walks every operation's parameters
+/// against the handlers, so a parameter missing here fails there.
+struct RequiredParameters;
+
+/// `(path, parameter)` pairs that are required despite a `schema_with`.
+const REQUIRED_WITH_SCHEMA: &[(&str, &str)] = &[("/api/analytics/centrality", "measure")];
+
+impl utoipa::Modify for RequiredParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, name) in REQUIRED_WITH_SCHEMA {
+            let Some(item) = openapi.paths.paths.get_mut(*path) else {
+                continue;
+            };
+            let Some(op) = item.get.as_mut() else {
+                continue;
+            };
+            for p in op.parameters.iter_mut().flatten() {
+                if p.name == *name {
+                    p.required = utoipa::openapi::Required::True;
+                }
+            }
+        }
+    }
+}
 
 /// This OpenAPI 3.1 document.
 #[utoipa::path(

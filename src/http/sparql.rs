@@ -10,6 +10,7 @@ use crate::sparql::{description, HttpError, Operation, QueryRequest, UpdateReque
 use crate::store::KgStore;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use oxigraph::model::NamedNode;
 use oxigraph::sparql::CancellationToken;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -54,29 +55,27 @@ async fn dispatch(
     } else {
         web::Bytes::new()
     };
+    let base = Some(format!("{}/sparql", super::public_base(req, &state)));
     match parse_request(
         req.method().as_str(),
         req.query_string(),
         content_type,
         &body,
     )? {
-        Operation::Query(q) => query(req, q, state).await,
-        Operation::Update(u) => update(req, u, state).await,
+        Operation::Query(mut q) => {
+            q.base_iri = base;
+            query(req, q, state).await
+        }
+        Operation::Update(mut u) => {
+            u.base_iri = base;
+            update(req, u, state).await
+        }
         Operation::ServiceDescription => service_description(req, &state),
     }
 }
 
-/// Any other method on `/sparql`.
-pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let mut response = error_response(&HttpError::method_not_allowed(format!(
-        "{} is not allowed on /sparql; use GET or POST",
-        req.method()
-    )));
-    response
-        .headers_mut()
-        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
-    response
-}
+/// The methods `/sparql` answers (the `Allow` of its 405s).
+pub const ALLOW: &str = "GET, HEAD, POST";
 
 /// Starts the timer that cancels an evaluation at its time limit: one tokio timer entry per
 /// evaluation, aborted when the evaluation ends first. Also returns the deadline, which bounds
@@ -126,11 +125,13 @@ async fn query(
     // the nesting check; so does negotiation, so that a 406 drops the algebra there too.
     let services = state.config.federation.caller(deadline);
     let accepted = accept(req).map(str::to_owned);
+    let overridden = request.format_override;
     let (prepared, format, content_type) = state
         .pool
         .run(move || {
             let (prepared, form) = evaluate::prepare_query(evaluator, &request, services)?;
-            let (format, content_type) = evaluate::negotiate_results(form, accepted.as_deref())?;
+            let (format, content_type) =
+                evaluate::negotiate_results(form, accepted.as_deref(), overridden)?;
             Ok::<_, HttpError>((prepared, format, content_type))
         })
         .await??;
@@ -230,15 +231,7 @@ fn service_description(req: &HttpRequest, state: &AppState) -> Result<HttpRespon
     let not_acceptable = || HttpError::not_acceptable(GRAPH_TYPES);
     let media = negotiate(accept(req), GRAPH_TYPES).ok_or_else(not_acceptable)?;
     let format = evaluate::rdf_format(media).ok_or_else(not_acceptable)?;
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let endpoint = description::endpoint_iri(
-        state.config.public_url.as_deref(),
-        host,
-        req.app_config().local_addr(),
-    );
+    let endpoint = NamedNode::new_unchecked(format!("{}/sparql", super::public_base(req, state)));
     let triples = description::service_description(
         &endpoint,
         state.config.federation.is_enabled(),
@@ -251,7 +244,7 @@ fn service_description(req: &HttpRequest, state: &AppState) -> Result<HttpRespon
     }
     let body = serializer.finish().map_err(io)?;
     Ok(HttpResponse::Ok()
-        .content_type(media)
+        .content_type(crate::sparql::negotiate::content_type_value(media))
         .insert_header((header::VARY, "Accept"))
         .body(body))
 }

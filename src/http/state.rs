@@ -180,7 +180,7 @@ impl AppState {
         };
         let given = authorization
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .unwrap_or("");
         if constant_time_eq::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
             Ok(())
@@ -264,4 +264,13 @@ impl AppState {
         drop(watch);
         result.map_err(|p| p.unwrap_or_else(|| self.timed_out(limit, &cheaper)))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme name is
+/// case-insensitive (RFC 9110 §11.1, RFC 6750 §2.1); spaces around the token are dropped.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_matches(' '))
 }

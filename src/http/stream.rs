@@ -80,11 +80,12 @@ pub fn plain(e: HttpError) -> HttpResponse {
     error_response(&e)
 }
 
-/// The 200 builder of a negotiated SPARQL or Graph Store answer: its media type and
-/// `Vary: Accept`.
+/// The 200 builder of a negotiated SPARQL or Graph Store answer: its media type (with
+/// `charset=utf-8` for textual syntaxes,
+/// [`crate::sparql::negotiate::content_type_value`]) and `Vary: Accept`.
 pub fn negotiated(content_type: &'static str) -> actix_web::HttpResponseBuilder {
     let mut ok = HttpResponse::Ok();
-    ok.content_type(content_type)
+    ok.content_type(crate::sparql::negotiate::content_type_value(content_type))
         .insert_header((header::VARY, "Accept"));
     ok
 }

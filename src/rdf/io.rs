@@ -162,6 +162,10 @@ impl RdfSource {
         } else {
             Box::new(BufReader::with_capacity(1 << 16, file))
         };
+        reader = Box::new(skip_bom(reader).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?);
         if is_json_ld(self.format) {
             reader = Box::new(NestingReader::new(reader, JSON_LD_BRACKETS));
         }
@@ -223,6 +227,23 @@ pub fn parse_text<'a>(
     format: RdfFormat,
     graph: GraphName,
 ) -> Box<dyn Iterator<Item = Result<Quad>> + Send + 'a> {
+    parse_text_with_base(label, text, format, graph, None)
+}
+
+/// The UTF-8 byte-order mark, which some editors write at the start of a text file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// [`parse_text`] with `base` (an absolute IRI) as the base of relative IRIs. A leading
+/// UTF-8 byte-order mark is skipped in every syntax (Turtle, N-Triples and N-Quads parsers
+/// refuse it otherwise).
+pub fn parse_text_with_base<'a>(
+    label: &str,
+    text: &'a [u8],
+    format: RdfFormat,
+    graph: GraphName,
+    base: Option<&str>,
+) -> Box<dyn Iterator<Item = Result<Quad>> + Send + 'a> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let label = label.to_owned();
     if is_json_ld(format) {
         if let Err(e) = check_json(text, JSON_LD_BRACKETS) {
@@ -231,14 +252,42 @@ pub fn parse_text<'a>(
     }
     let blanks = BlankScope::new();
     Box::new(
-        RdfParser::from_format(format)
-            .with_default_graph(graph)
-            .for_slice(text)
-            .map(move |r| {
-                r.map(|q| blanks.apply(q))
-                    .map_err(|e| syntax_error(&label, e))
-            }),
+        base.map_or_else(
+            || RdfParser::from_format(format),
+            |b| {
+                RdfParser::from_format(format)
+                    .with_base_iri(b)
+                    .unwrap_or_else(|_| RdfParser::from_format(format))
+            },
+        )
+        .with_default_graph(graph)
+        .for_slice(text)
+        .map(move |r| {
+            r.map(|q| blanks.apply(q))
+                .map_err(|e| syntax_error(&label, e))
+        }),
     )
+}
+
+/// Reads the first bytes of `reader` and drops them when they are a UTF-8 byte-order mark;
+/// otherwise they are given back in front of the rest.
+fn skip_bom(mut reader: Box<dyn Read + Send>) -> std::io::Result<impl Read + Send> {
+    let mut head = [0u8; 3];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let kept = if &head[..filled] == BOM {
+        Vec::new()
+    } else {
+        head[..filled].to_vec()
+    };
+    Ok(std::io::Cursor::new(kept).chain(reader))
 }
 
 fn is_json_ld(format: RdfFormat) -> bool {

@@ -19,19 +19,22 @@ fn sd(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SD}{local}"))
 }
 
-/// The endpoint's own IRI: `{public_url}/sparql` when the operator configured a public URL,
-/// else `http://{host}/sparql` with the request's `Host` when it is a valid authority
-/// (letters, digits, `.`, `-`, `:` and an IPv6 literal's brackets; no user info, path or
-/// spaces), else `http://{local}/sparql` with the listener's address. Headers nobody
-/// configured (`X-Forwarded-Host`, `Forwarded`) are never read.
-pub fn endpoint_iri(
+/// The server's own origin (scheme, authority and any path prefix, no trailing slash):
+/// `public_url` when the operator configured one, else `http://{host}` with the request's
+/// `Host` when it is a valid authority (letters, digits, `.`, `-`, `:` and an IPv6 literal's
+/// brackets; no user info, path or spaces), else `http://{local}` with the listener's
+/// address. Headers nobody configured (`X-Forwarded-Host`, `Forwarded`) are never read. The
+/// endpoint IRI, the base IRI of relative IRIs in queries and updates, and the graph IRIs of
+/// the Graph Store's direct identification all start with it.
+pub fn public_base(
     public_url: Option<&str>,
     host: Option<&str>,
     local: std::net::SocketAddr,
-) -> NamedNode {
-    let from = |base: &str| NamedNode::new(format!("{}/sparql", base.trim_end_matches('/'))).ok();
+) -> String {
+    let valid = |base: &str| NamedNode::new(format!("{base}/sparql")).is_ok();
     public_url
-        .and_then(from)
+        .map(|p| p.trim_end_matches('/').to_owned())
+        .filter(|p| valid(p))
         .or_else(|| {
             host.filter(|h| {
                 !h.is_empty()
@@ -39,9 +42,19 @@ pub fn endpoint_iri(
                     && h.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
             })
-            .and_then(|h| from(&format!("http://{h}")))
+            .map(|h| format!("http://{h}"))
+            .filter(|b| valid(b))
         })
-        .unwrap_or_else(|| NamedNode::new_unchecked(format!("http://{local}/sparql")))
+        .unwrap_or_else(|| format!("http://{local}"))
+}
+
+/// The endpoint's own IRI: [`public_base`] followed by `/sparql`.
+pub fn endpoint_iri(
+    public_url: Option<&str>,
+    host: Option<&str>,
+    local: std::net::SocketAddr,
+) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}/sparql", public_base(public_url, host, local)))
 }
 
 /// Describes the endpoint at `endpoint` (its absolute URL): languages, result formats,
@@ -90,6 +103,17 @@ pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool
             NamedNode::new_unchecked(format!("http://www.w3.org/ns/formats/{format}")),
         ));
     }
+    t.push(Triple::new(
+        service.clone(),
+        NamedNode::new_unchecked("http://www.w3.org/2000/01/rdf-schema#comment"),
+        Literal::new_language_tagged_literal_unchecked(
+            format!(
+                "The format, output and results parameters override Accept: {} (json is SPARQL Results JSON for SELECT and ASK and JSON-LD for graphs; xml is SPARQL Results XML or RDF/XML). Relative IRIs in queries and updates resolve against the endpoint IRI.",
+                super::negotiate::ResultsOverride::NAMES.join(", ")
+            ),
+            "en",
+        ),
+    ));
     for f in FUNCTIONS {
         t.push(Triple::new(
             service.clone(),

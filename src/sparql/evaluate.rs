@@ -4,7 +4,7 @@
 //! violations become clean errors instead of truncated 200s.
 
 use super::federation::{ServiceCaller, ServiceError};
-use super::negotiate::negotiate;
+use super::negotiate::{negotiate, ResultsOverride};
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
 use crate::store::{KgStore, UpdatePlan};
@@ -56,16 +56,27 @@ pub fn rdf_format(media_type: &str) -> Option<RdfFormat> {
 }
 
 /// Picks the result syntax for a query form and an `Accept` header; 406 when none fits.
+/// A `format` parameter (`overridden`) wins over `Accept`: 400 when it names a syntax that
+/// cannot carry the form (CSV for a CONSTRUCT, Turtle for a SELECT).
 pub fn negotiate_results(
     form: QueryForm,
     accept: Option<&str>,
+    overridden: Option<ResultsOverride>,
 ) -> Result<(ResultsFormat, &'static str), HttpError> {
     let offers = if form == QueryForm::Graph {
         GRAPH_TYPES
     } else {
         SOLUTION_TYPES
     };
-    let chosen = negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?;
+    let chosen = match overridden {
+        Some(o) => o.media_type(form == QueryForm::Graph).ok_or_else(|| {
+            HttpError::bad_request(format!(
+                "the format parameter names {o:?}, which cannot carry the results of this query; use one of {}",
+                offers.join(", ")
+            ))
+        })?,
+        None => negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?,
+    };
     let format = match chosen {
         "application/json" => ResultsFormat::Results(QueryResultsFormat::Json),
         "application/xml" => ResultsFormat::Results(QueryResultsFormat::Xml),
@@ -95,6 +106,15 @@ pub(crate) fn parser() -> SparqlParser {
         })
 }
 
+/// [`parser`] with `base` as the base IRI of relative IRIs (the SPARQL 1.1 Protocol lets the
+/// service choose it; autokg uses the endpoint's own IRI). A `BASE` in the text still wins.
+fn parser_with_base(base: Option<&str>) -> SparqlParser {
+    match base {
+        Some(b) => parser().with_base_iri(b).unwrap_or_else(|_| parser()),
+        None => parser(),
+    }
+}
+
 /// The parser entry point of every query from outside: the nesting check of
 /// [`crate::nesting`] first (a 400 naming the limit and where), then spargebra with the
 /// predeclared prefixes (a 400 with the syntax error). Run it on a thread with
@@ -102,8 +122,13 @@ pub(crate) fn parser() -> SparqlParser {
 /// The join width of every group is then checked against [`super::planning`]'s limit (a 400
 /// naming it), so no query reaches Oxigraph's planner that it could not plan in time.
 pub fn parse_query(text: &str) -> Result<Query, HttpError> {
+    parse_query_with_base(text, None)
+}
+
+/// [`parse_query`] resolving relative IRIs against `base` (an absolute IRI).
+pub fn parse_query_with_base(text: &str, base: Option<&str>) -> Result<Query, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    let query = parser()
+    let query = parser_with_base(base)
         .parse_query(text)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
     super::planning::check_query(&query).map_err(|e| HttpError::bad_request(e.to_string()))?;
@@ -112,8 +137,13 @@ pub fn parse_query(text: &str) -> Result<Query, HttpError> {
 
 /// [`parse_query`] for updates.
 pub fn parse_update(text: &str) -> Result<Update, HttpError> {
+    parse_update_with_base(text, None)
+}
+
+/// [`parse_update`] resolving relative IRIs against `base` (an absolute IRI).
+pub fn parse_update_with_base(text: &str, base: Option<&str>) -> Result<Update, HttpError> {
     crate::nesting::check_sparql(text).map_err(|e| HttpError::bad_request(e.to_string()))?;
-    let update = parser()
+    let update = parser_with_base(base)
         .parse_update(text)
         .map_err(|e| HttpError::bad_request(format!("SPARQL syntax error: {e}")))?;
     super::planning::check_update(&update).map_err(|e| HttpError::bad_request(e.to_string()))?;
@@ -126,7 +156,7 @@ pub fn prepare_query(
     request: &QueryRequest,
     services: ServiceCaller,
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let query = parse_query(&request.query)?;
+    let query = parse_query_with_base(&request.query, request.base_iri.as_deref())?;
     prepare_parsed_query(evaluator, query, request, services)
 }
 
@@ -185,7 +215,7 @@ pub fn prepare_update(
     request: &UpdateRequest,
     services: ServiceCaller,
 ) -> Result<UpdatePlan, HttpError> {
-    let mut update = parse_update(&request.update)?;
+    let mut update = parse_update_with_base(&request.update, request.base_iri.as_deref())?;
     service::check_update(&update, services.policy()).map_err(HttpError::bad_request)?;
     super::cancel::guard_update(&mut update);
     if !request.using_graphs.is_empty() || !request.using_named_graphs.is_empty() {
@@ -442,16 +472,31 @@ fn stream_solutions(
     out: &mut impl Write,
 ) -> Result<(), HttpError> {
     let io = |e: io::Error| HttpError::internal(e.to_string());
-    let mut writer = QueryResultsSerializer::from_format(format)
-        .serialize_solutions_to_writer(out, variables)
-        .map_err(io)?;
-    for (i, s) in first.into_iter().map(Ok).chain(rest).enumerate() {
+    let solutions = first.into_iter().map(Ok).chain(rest).enumerate();
+    let checked = solutions.map(|(i, s)| {
         let n = i as u64 + 1;
         let s = s.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
             return Err(too_many(limits));
         }
-        writer.serialize(&s).map_err(io)?;
+        if format == QueryResultsFormat::Xml {
+            super::representable::check_xml_solution(&s, n)?;
+        }
+        Ok(s)
+    });
+    if format == QueryResultsFormat::Csv {
+        // Oxigraph's CSV writer does not quote IRIs: autokg's own (see results.rs).
+        let mut writer = super::results::CsvSolutionsWriter::start(out, variables).map_err(io)?;
+        for s in checked {
+            writer.serialize(&s?).map_err(io)?;
+        }
+        return writer.finish().map(drop).map_err(io);
+    }
+    let mut writer = QueryResultsSerializer::from_format(format)
+        .serialize_solutions_to_writer(out, variables)
+        .map_err(io)?;
+    for s in checked {
+        writer.serialize(&s?).map_err(io)?;
     }
     writer.finish().map(drop).map_err(io)
 }
@@ -476,6 +521,9 @@ fn stream_triples(
         let t = t.map_err(|e| evaluation_error(e, limits))?;
         if limits.max_rows.is_some_and(|m| n > m) {
             return Err(too_many(limits));
+        }
+        if format == RdfFormat::RdfXml {
+            super::representable::check_rdf_xml_triple(t.as_ref(), n)?;
         }
         serializer.serialize_triple(t.as_ref()).map_err(io)?;
     }

@@ -10,6 +10,7 @@ pub mod federation;
 pub mod negotiate;
 pub mod planning;
 pub mod protocol;
+pub mod representable;
 pub mod results;
 pub mod service;
 

@@ -75,6 +75,83 @@ pub fn negotiate<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str
     best.map(|(o, _)| o)
 }
 
+/// A result syntax named by a `format`, `output` or `results` request parameter, as
+/// SPARQLWrapper, Fuseki and Virtuoso send them; it overrides the `Accept` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsOverride {
+    /// `json`: SPARQL Results JSON for SELECT and ASK, JSON-LD for graphs.
+    Json,
+    /// `xml`: SPARQL Results XML for SELECT and ASK, RDF/XML for graphs.
+    Xml,
+    /// `csv`: SPARQL Results CSV (SELECT and ASK only).
+    Csv,
+    /// `tsv`: SPARQL Results TSV (SELECT and ASK only).
+    Tsv,
+    /// `turtle`: Turtle (graphs only).
+    Turtle,
+    /// `ntriples`: N-Triples (graphs only).
+    NTriples,
+    /// `jsonld`: JSON-LD (graphs only).
+    JsonLd,
+    /// `rdfxml`: RDF/XML (graphs only).
+    RdfXml,
+}
+
+impl ResultsOverride {
+    /// The names understood, in the order error messages list them.
+    pub const NAMES: &'static [&'static str] = &[
+        "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml",
+    ];
+
+    /// Reads a parameter value: one of [`Self::NAMES`] in any case, or the media type of one
+    /// of them (`application/sparql-results+json`, `text/turtle`, ...).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "json" | "application/sparql-results+json" | "application/json" => Self::Json,
+            "xml" | "application/sparql-results+xml" | "application/xml" => Self::Xml,
+            "csv" | "text/csv" => Self::Csv,
+            "tsv" | "text/tab-separated-values" => Self::Tsv,
+            "turtle" | "ttl" | "text/turtle" => Self::Turtle,
+            "ntriples" | "nt" | "n-triples" | "application/n-triples" => Self::NTriples,
+            "jsonld" | "json-ld" | "application/ld+json" => Self::JsonLd,
+            "rdfxml" | "rdf/xml" | "application/rdf+xml" => Self::RdfXml,
+            _ => return None,
+        })
+    }
+
+    /// The media type this names for a query form (`graph` for CONSTRUCT and DESCRIBE),
+    /// or `None` when the syntax cannot carry that form (CSV for a graph, Turtle for a
+    /// SELECT).
+    pub fn media_type(self, graph: bool) -> Option<&'static str> {
+        match (self, graph) {
+            (Self::Json, false) => Some("application/sparql-results+json"),
+            (Self::Xml, false) => Some("application/sparql-results+xml"),
+            (Self::Csv, false) => Some("text/csv"),
+            (Self::Tsv, false) => Some("text/tab-separated-values"),
+            (Self::Json | Self::JsonLd, true) => Some("application/ld+json"),
+            (Self::Xml | Self::RdfXml, true) => Some("application/rdf+xml"),
+            (Self::Turtle, true) => Some("text/turtle"),
+            (Self::NTriples, true) => Some("application/n-triples"),
+            _ => None,
+        }
+    }
+}
+
+/// The `Content-Type` value of an answer in `media`: textual syntaxes get `charset=utf-8`
+/// (RFC 9110 §8.3.1; without it HTTP clients such as python-requests decode `text/*` as
+/// Latin-1). Every syntax autokg writes is UTF-8.
+pub fn content_type_value(media: &'static str) -> &'static str {
+    match media {
+        "text/turtle" => "text/turtle; charset=utf-8",
+        "text/csv" => "text/csv; charset=utf-8",
+        "text/tab-separated-values" => "text/tab-separated-values; charset=utf-8",
+        "application/n-triples" => "application/n-triples; charset=utf-8",
+        "application/n-quads" => "application/n-quads; charset=utf-8",
+        "application/trig" => "application/trig; charset=utf-8",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::negotiate;

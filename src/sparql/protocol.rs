@@ -140,6 +140,12 @@ pub struct QueryRequest {
     pub named_graphs: Vec<NamedNode>,
     /// `timeout` in seconds, lowered to the server's maximum.
     pub timeout: Option<Duration>,
+    /// The base IRI of relative IRIs in the query: the endpoint's IRI (set by the HTTP edge,
+    /// see [`super::description::endpoint_iri`]); `None` leaves relative IRIs an error.
+    pub base_iri: Option<String>,
+    /// The result syntax named by a `format`, `output` or `results` parameter, which
+    /// overrides `Accept` (see [`super::negotiate::ResultsOverride`]).
+    pub format_override: Option<super::negotiate::ResultsOverride>,
 }
 
 /// An update and its protocol parameters.
@@ -153,6 +159,8 @@ pub struct UpdateRequest {
     pub using_named_graphs: Vec<NamedNode>,
     /// `timeout` in seconds.
     pub timeout: Option<Duration>,
+    /// The base IRI of relative IRIs in the update, as for [`QueryRequest::base_iri`].
+    pub base_iri: Option<String>,
 }
 
 /// What a `/sparql` request asks for.
@@ -258,6 +266,29 @@ impl Params {
             .transpose()
     }
 
+    /// The `format`, `output` and `results` parameters (SPARQLWrapper, Fuseki, Virtuoso):
+    /// all given must name the same syntax; an unknown name is a 400 listing the known ones.
+    fn format_override(&self) -> Result<Option<super::negotiate::ResultsOverride>, HttpError> {
+        let mut chosen = None;
+        for name in ["format", "output", "results"] {
+            for value in self.all(name) {
+                let o = super::negotiate::ResultsOverride::from_name(value).ok_or_else(|| {
+                    HttpError::bad_request(format!(
+                        "unknown {name} '{value}'; known: {}",
+                        super::negotiate::ResultsOverride::NAMES.join(", ")
+                    ))
+                })?;
+                if chosen.is_some_and(|c| c != o) {
+                    return Err(HttpError::bad_request(
+                        "the format, output and results parameters name different syntaxes",
+                    ));
+                }
+                chosen = Some(o);
+            }
+        }
+        Ok(chosen)
+    }
+
     fn extend(&mut self, other: Params) {
         self.0.extend(other.0);
     }
@@ -303,7 +334,12 @@ pub fn parse_request(
     };
     let (query, update) = match method {
         "GET" | "HEAD" => {
-            if params.0.is_empty() {
+            // Without a query (a client's `format=` alone may be there): the description.
+            let only_format = params
+                .0
+                .iter()
+                .all(|(k, _)| matches!(k.as_str(), "format" | "output" | "results"));
+            if only_format {
                 return Ok(Operation::ServiceDescription);
             }
             if params.all("update").next().is_some() {
@@ -359,12 +395,15 @@ pub fn parse_request(
             default_graphs: params.graphs("default-graph-uri")?,
             named_graphs: params.graphs("named-graph-uri")?,
             timeout: params.timeout()?,
+            base_iri: None,
+            format_override: params.format_override()?,
         })),
         (None, Some(update)) => Ok(Operation::Update(UpdateRequest {
             update,
             using_graphs: params.graphs("using-graph-uri")?,
             using_named_graphs: params.graphs("using-named-graph-uri")?,
             timeout: params.timeout()?,
+            base_iri: None,
         })),
         (None, None) => Err(HttpError::bad_request("missing the 'query' parameter")),
     }
@@ -447,6 +486,34 @@ mod tests {
         );
         assert!(matches!(
             parse_request("GET", "", None, b""),
+            Ok(Operation::ServiceDescription)
+        ));
+    }
+
+    #[test]
+    fn format_parameters_are_read_and_checked() {
+        use super::super::negotiate::ResultsOverride;
+        let q = query(parse_request(
+            "GET",
+            "query=ASK%7B%7D&output=XML",
+            None,
+            b"",
+        ));
+        assert_eq!(q.format_override, Some(ResultsOverride::Xml));
+        let q = query(parse_request(
+            "GET",
+            "query=ASK%7B%7D&format=json&results=application%2Fsparql-results%2Bjson",
+            None,
+            b"",
+        ));
+        assert_eq!(q.format_override, Some(ResultsOverride::Json));
+        let e = parse_request("GET", "query=ASK%7B%7D&format=json&output=csv", None, b"");
+        assert_eq!(e.err().map(|e| e.status), Some(400));
+        let e = parse_request("GET", "query=ASK%7B%7D&format=yaml", None, b"");
+        assert!(e.is_err_and(|e| e.message.contains("yaml") && e.message.contains("rdfxml")));
+        // A client's format parameter alone still gets the service description.
+        assert!(matches!(
+            parse_request("GET", "format=json", None, b""),
             Ok(Operation::ServiceDescription)
         ));
     }

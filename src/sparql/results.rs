@@ -109,6 +109,18 @@ pub fn write_results(
         QueryResults::Solutions(iter) => {
             let variables = iter.variables().to_vec();
             match solutions.standard() {
+                Some(QueryResultsFormat::Csv) => {
+                    let mut writer = CsvSolutionsWriter::start(out, variables).map_err(io_error)?;
+                    let mut n = 0;
+                    for s in iter {
+                        writer
+                            .serialize(&s.map_err(evaluation)?)
+                            .map_err(io_error)?;
+                        n += 1;
+                    }
+                    writer.finish().map_err(io_error)?;
+                    Ok(n)
+                }
                 Some(f) => {
                     let mut writer = QueryResultsSerializer::from_format(f)
                         .serialize_solutions_to_writer(out, variables)
@@ -142,6 +154,51 @@ pub fn write_results(
             }
         }
     }
+}
+
+/// SPARQL 1.1 Query Results CSV, written with the `csv` crate so that every field that holds
+/// a comma, a double quote or a line break is quoted (RFC 4180). Oxigraph's CSV writer leaves
+/// IRIs unquoted, and an IRI with a comma would shift the columns. Rows end with CRLF; an
+/// IRI is written as is, a literal as its lexical form, a blank node as `_:id`, an unbound
+/// variable as an empty field.
+pub struct CsvSolutionsWriter<W: Write> {
+    writer: csv::Writer<W>,
+    variables: Vec<oxigraph::sparql::Variable>,
+}
+
+impl<W: Write> CsvSolutionsWriter<W> {
+    /// Writes the header row (the variable names) to `out`.
+    pub fn start(out: W, variables: Vec<oxigraph::sparql::Variable>) -> std::io::Result<Self> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        writer
+            .write_record(variables.iter().map(|v| v.as_str()))
+            .map_err(csv_io)?;
+        Ok(Self { writer, variables })
+    }
+
+    /// Writes one solution.
+    pub fn serialize(&mut self, solution: &oxigraph::sparql::QuerySolution) -> std::io::Result<()> {
+        let row = self.variables.iter().map(|v| match solution.get(v) {
+            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            Some(Term::BlankNode(b)) => format!("_:{}", b.as_str()),
+            None => String::new(),
+        });
+        self.writer.write_record(row).map_err(csv_io)
+    }
+
+    /// Flushes the last rows and gives the output back.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e.to_string())
 }
 
 /// A term as a person reads it: prefixed IRIs, plain strings with their language tag.
