@@ -75,7 +75,7 @@ pub struct Relation {
     pub until: Option<String>,
     /// `ak:role`: the part the subject plays.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "technology partner")]
+    #[schema(example = "co-developer")]
     pub role: Option<String>,
     /// `ak:product`: what is supplied.
     #[serde(skip_serializing_if = "Option::is_none")]
