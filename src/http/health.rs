@@ -26,27 +26,37 @@ struct Counted {
 impl QuadCount {
     /// Counts `store` now (once, at start-up).
     pub fn new(store: &KgStore) -> Self {
+        let (generation, quads) = store
+            .count_len()
+            .unwrap_or((store.generation().wrapping_sub(1), 0));
         Self {
             inner: Mutex::new(Counted {
-                quads: store.len().unwrap_or(0),
-                generation: store.generation(),
+                quads,
+                generation,
                 recounting: false,
             }),
         }
     }
 
-    /// The last count and its generation, without waiting; starts a recount when stale.
+    /// The last count and its generation, without waiting: the store's own count when its
+    /// writes carried it forward ([`KgStore::known_len`]), else the last count, starting a
+    /// recount when stale (after a bulk load or a recomputation).
     pub fn read(self: &Arc<Self>, store: &Arc<KgStore>) -> (usize, u64) {
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if c.generation != store.generation() && !c.recounting {
+        let generation = store.generation();
+        if let Some(quads) = store.known_len() {
+            (c.quads, c.generation) = (quads, generation);
+        }
+        if c.generation != generation && !c.recounting {
             c.recounting = true;
             let (this, store) = (self.clone(), store.clone());
             drop(tokio::task::spawn_blocking(move || {
-                let generation = store.generation();
-                let quads = store.len();
+                let counted = store.count_len();
                 let mut c = this.inner.lock().unwrap_or_else(|e| e.into_inner());
-                if let Ok(quads) = quads {
-                    (c.quads, c.generation) = (quads, generation);
+                if let Ok((generation, quads)) = counted {
+                    if generation >= c.generation {
+                        (c.quads, c.generation) = (quads, generation);
+                    }
                 }
                 c.recounting = false;
             }));

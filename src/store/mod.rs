@@ -78,6 +78,9 @@ pub struct KgStore {
     /// Held by every write (updates, Graph Store writes, loads, recomputations): one
     /// writer at a time, while reads go on from snapshots.
     writer: std::sync::Mutex<()>,
+    /// The quad count as of a generation: set by [`KgStore::count_len`], carried forward
+    /// exactly by incremental writes (their net change is known), so probes need no scan.
+    counted: std::sync::Mutex<Option<(u64, usize)>>,
 }
 
 impl KgStore {
@@ -107,6 +110,7 @@ impl KgStore {
             entailment,
             pending_limit: PENDING_LIMIT,
             writer: Default::default(),
+            counted: Default::default(),
         };
         this.ensure_embedded()?;
         Ok(this)
@@ -123,6 +127,7 @@ impl KgStore {
             entailment: Entailment::Rdfs,
             pending_limit: PENDING_LIMIT,
             writer: Default::default(),
+            counted: Default::default(),
         };
         let ontology = &EMBEDDED[0];
         let quads = parse_text(
@@ -335,6 +340,31 @@ impl KgStore {
     /// Number of quads, bookkeeping included.
     pub fn len(&self) -> Result<usize> {
         Ok(self.store.len()?)
+    }
+
+    /// The number of quads without a scan, when the last count is of the current generation:
+    /// after [`KgStore::count_len`], each incremental write adds its net change; a bulk load
+    /// or a recomputation of the entailments leaves it unknown (`None`) until the next count.
+    pub fn known_len(&self) -> Option<usize> {
+        let counted = *self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        counted.and_then(|(g, n)| (g == self.generation()).then_some(n))
+    }
+
+    /// Counts the quads (a scan: about 150 ms at 1.1M quads) under the writer lock, so the
+    /// count belongs exactly to the generation it is stored with; writes wait meanwhile,
+    /// reads do not.
+    /// Returns the generation and the count.
+    pub fn count_len(&self) -> Result<(u64, usize)> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let counted = (self.generation(), self.store.len()?);
+        *self.counted.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
+        Ok(counted)
+    }
+
+    /// Records the count after a write whose net change is known (under the writer lock).
+    fn carry_count(&self, before: Option<usize>, added: usize, removed: usize) {
+        let after = before.map(|n| (self.generation(), (n + added).saturating_sub(removed)));
+        *self.counted.lock().unwrap_or_else(|e| e.into_inner()) = after;
     }
 
     /// Whether the store is empty.

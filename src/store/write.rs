@@ -201,9 +201,12 @@ impl<'a> Batch<'a> {
             .filter(asserted)
             .any(|q| is_schema_triple(TripleRef::from(q.as_ref())));
         let store = self.store;
+        // The count of the generation this write starts from (the writer lock is held).
+        let counted = store.known_len();
         if store.entailment == Entailment::None {
             self.tx.commit()?;
             store.bump();
+            store.carry_count(counted, self.added.len(), self.removed.len());
             return Ok(());
         }
         if schema_changed || self.removed.len() + self.added.len() > INCREMENTAL_LIMIT {
@@ -225,6 +228,11 @@ impl<'a> Batch<'a> {
         }
         self.tx.commit()?;
         store.bump();
+        store.carry_count(
+            counted,
+            self.added.len() + delta.add.len(),
+            self.removed.len() + delta.remove.len(),
+        );
         tracing::debug!(
             removed = self.removed.len(),
             added = self.added.len(),
