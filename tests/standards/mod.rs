@@ -5,6 +5,7 @@
 //! `.ci/run` (`tests/python/w3c_protocol.py`).
 
 mod graph_store;
+mod jsonld;
 mod openapi;
 mod output;
 mod protocol;
