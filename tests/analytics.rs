@@ -859,6 +859,63 @@ fn networkx_agrees_on_projections_with_self_loops() {
     }
 }
 
+/// k-core on a projection with a self-loop: exit 2 from the CLI and 400 from the API, both
+/// naming the node; other measures still answer.
+#[test]
+fn k_core_refuses_self_loops_over_the_cli_and_http() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("loop.nt");
+    std::fs::write(
+        &file,
+        format!("<{AKID}byd> <{AK}suppliesTo> <{AKID}byd> .\n"),
+    )
+    .expect("write");
+    let data = file.to_str().expect("utf-8 path");
+    let out = autokg(&["centrality", "-m", "core_number", "--data", data]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("self-loops") && stderr(&out).contains("byd"),
+        "{}",
+        stderr(&out)
+    );
+    let out = autokg(&[
+        "centrality",
+        "-m",
+        "degree",
+        "--raw",
+        "--format",
+        "json",
+        "--data",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let app = crate::support::spawn_app_with(autokg::http::ServeConfig {
+        update_token: Some("t".into()),
+        ..Default::default()
+    });
+    let r = app
+        .post("/sparql")
+        .bearer_auth("t")
+        .header("Content-Type", "application/sparql-update")
+        .body(format!(
+            "INSERT DATA {{ <{AKID}byd> <{AK}suppliesTo> <{AKID}byd> }}"
+        ))
+        .send()
+        .expect("update");
+    assert_eq!(r.status().as_u16(), 204);
+    let r = app
+        .get("/api/analytics/centrality?measure=core_number")
+        .send()
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 400);
+    let body = r.text().expect("body");
+    assert!(
+        body.contains("self-loops") && body.contains("byd"),
+        "{body}"
+    );
+}
+
 /// The generated 2,000-firm network, loaded once.
 fn generated() -> &'static KgStore {
     static STORE: OnceLock<KgStore> = OnceLock::new();
