@@ -159,10 +159,10 @@ fn term_object(t: &Term) -> Value {
     match t {
         Term::NamedNode(n) => json!({"@id": n.as_str()}),
         Term::BlankNode(b) => json!({"@id": b.to_string()}),
-        Term::Literal(l) => match (l.language(), l.datatype().as_str()) {
-            (Some(lang), _) => json!({"@value": l.value(), "@language": lang}),
-            (None, _) if l.datatype() == xsd::STRING => json!({"@value": l.value()}),
-            (None, _) => json!({"@value": l.value(), "@type": l.datatype().as_str()}),
+        Term::Literal(l) => match l.language() {
+            Some(lang) => json!({"@value": l.value(), "@language": lang}),
+            None if l.datatype() == xsd::STRING => json!({"@value": l.value()}),
+            None => json!({"@value": l.value(), "@type": l.datatype().as_str()}),
         },
     }
 }
