@@ -7,7 +7,8 @@
 //! Each solution is an edge from `?source` to `?target`; `?relation` (an IRI) names the
 //! relation, kept for path explanations; `?weight` (a number ≥ 0) weighs the edge for
 //! PageRank. Rows repeating a pair merge into one edge with the largest weight; rows whose
-//! `?source` or `?target` is unbound, and self-loops, are skipped.
+//! `?source` or `?target` is unbound are skipped. A self-loop (`?source` = `?target`) is
+//! kept, and each measure treats it as networkx does (see [`crate::algorithms`]).
 
 use crate::algorithms::{Csr, Deadline, NodeId};
 use crate::error::{Error, Result};
@@ -361,9 +362,6 @@ impl Builder {
         relation: Option<NamedNode>,
         weight: Option<f64>,
     ) {
-        if source == target {
-            return;
-        }
         let (s, t) = (self.node(source), self.node(target));
         self.weighted |= weight.is_some();
         self.edges.push((s, t, weight.unwrap_or(1.0)));
@@ -541,11 +539,14 @@ mod tests {
         b.add(n("c"), n("a"), Some(rel.clone()), None);
         b.add(n("a"), n("b"), None, Some(2.0));
         b.add(n("b"), n("b"), None, None);
+        b.add(n("d"), n("d"), None, None);
         let p = b.finish("t".into(), true, 7);
-        assert_eq!(p.node_count(), 3);
+        // The self-loops stay, and so does d, whose only edge is one.
+        assert_eq!(p.node_count(), 4);
         assert_eq!(p.node_id_string(0), "http://e/a");
         assert_eq!(p.index_of("http://e/c"), Some(2));
-        assert_eq!(p.graph().edge_count(), 2);
+        assert_eq!(p.graph().edge_count(), 4);
+        assert_eq!(p.graph().self_loops(), vec![1, 3]);
         assert_eq!(p.graph().successor_weights(0), &[2.0]);
         assert_eq!(p.relations_between(0, 2), vec![(rel, false)]);
         assert!(p.is_weighted());

@@ -20,12 +20,15 @@ pub enum Direction {
 ///
 /// Returns one count per node. On a directed graph `Total` is in-degree plus out-degree, as
 /// networkx's `G.degree()`; on an undirected graph all three directions give the degree.
+/// A self-loop counts twice, as in networkx: in and out on a directed graph, both ends on an
+/// undirected one.
 ///
 /// Complexity: O(n).
 pub fn degree(g: &Csr, direction: Direction) -> Vec<usize> {
     (0..g.node_count() as NodeId)
         .map(|v| match (g.is_directed(), direction) {
-            (false, _) => g.successors(v).len(),
+            // networkx: a self-loop adds 2 to an undirected degree.
+            (false, _) => g.successors(v).len() + usize::from(g.has_self_loop(v)),
             (true, Direction::In) => g.predecessors(v).len(),
             (true, Direction::Out) => g.successors(v).len(),
             (true, Direction::Total) => g.predecessors(v).len() + g.successors(v).len(),

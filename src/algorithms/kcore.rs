@@ -11,7 +11,9 @@ use super::{Cancelled, Csr, Deadline, NodeId};
 /// Returns one number per node, networkx's `core_number`: on a directed graph the degree is
 /// in-degree plus out-degree, so a reciprocal pair of edges counts twice (networkx's
 /// `G.degree()`). rustworkx-core's `core_number` counts distinct neighbours instead and so
-/// differs on such pairs; it is not used.
+/// differs on such pairs; it is not used. networkx refuses a graph with self-loops, and so
+/// do the callers ([`Csr::self_loops`] names them); here a self-loop would count once in an
+/// undirected node's degree.
 ///
 /// Complexity: O(n + m).
 ///

@@ -8,8 +8,13 @@
 //! Conventions follow networkx 3.6 (the cross-check in `tests/analytics.rs` runs networkx
 //! on the same edge lists):
 //!
-//! - a graph is *simple*: parallel rows become one edge (weight: the largest), self-loops
-//!   are dropped (networkx's `core_number` refuses them, and they carry no path);
+//! - parallel rows become one edge (weight: the largest); a self-loop is kept as one edge,
+//!   listed once in its node's adjacency (networkx's adjacency: `G[v][v]`), and each measure
+//!   treats it as networkx does: degree counts it twice on an undirected graph (once in,
+//!   once out on a directed one), PageRank and eigenvector centrality follow it like any
+//!   edge, paths never use it (betweenness, closeness, harmonic, impact, cuts, dominators),
+//!   components do not care, and k-core refuses a graph with one (networkx raises) — see
+//!   [`Csr::self_loops`];
 //! - only PageRank reads edge weights (networkx's default `weight="weight"`); betweenness,
 //!   closeness, harmonic and eigenvector count hops (networkx's default `weight=None`);
 //! - directed measures follow edge direction exactly as networkx does for a `DiGraph`;
@@ -68,7 +73,8 @@ pub struct PowerIteration {
     pub iterations: usize,
 }
 
-/// A directed or undirected simple graph in compressed sparse row form.
+/// A directed or undirected graph in compressed sparse row form: no parallel edges, but
+/// self-loops allowed (each listed once in its node's adjacency).
 ///
 /// Adjacency lists are sorted by node index, so every traversal is deterministic. An
 /// undirected graph stores each edge in both adjacency lists and answers
@@ -88,8 +94,8 @@ pub struct Csr {
 impl Csr {
     /// Builds a graph on `node_count` nodes from weighted edges `(source, target, weight)`.
     ///
-    /// Self-loops are dropped; parallel edges (and, in an undirected graph, an edge given in
-    /// both directions) become one edge carrying the largest weight.
+    /// Self-loops are kept (once each); parallel edges (and, in an undirected graph, an edge
+    /// given in both directions) become one edge carrying the largest weight.
     ///
     /// # Panics
     /// Never for edges whose endpoints are below `node_count`; endpoints outside the range
@@ -101,7 +107,7 @@ impl Csr {
     ) -> Self {
         let mut list: Vec<(NodeId, NodeId, f64)> = edges
             .into_iter()
-            .filter(|&(u, v, _)| u != v && (u as usize) < node_count && (v as usize) < node_count)
+            .filter(|&(u, v, _)| (u as usize) < node_count && (v as usize) < node_count)
             .map(|(u, v, w)| {
                 if directed || u < v {
                     (u, v, w)
@@ -126,7 +132,11 @@ impl Csr {
         } else {
             (this.out_offsets, this.out_targets, this.out_weights) = adjacency(
                 node_count,
-                list.iter().flat_map(|&(u, v, w)| [(u, v, w), (v, u, w)]),
+                list.iter().flat_map(|&(u, v, w)| {
+                    // A self-loop is one entry of its node's list, as in networkx's `G[v]`.
+                    let back = (u != v).then_some((v, u, w));
+                    std::iter::once((u, v, w)).chain(back)
+                }),
             );
         }
         this
@@ -160,6 +170,18 @@ impl Csr {
         self.directed
     }
 
+    /// Whether `v` has an edge to itself.
+    pub fn has_self_loop(&self, v: NodeId) -> bool {
+        self.successors(v).binary_search(&v).is_ok()
+    }
+
+    /// The nodes with a self-loop, in index order.
+    pub fn self_loops(&self) -> Vec<NodeId> {
+        (0..self.node_count() as NodeId)
+            .filter(|&v| self.has_self_loop(v))
+            .collect()
+    }
+
     /// Nodes reached by an edge leaving `v` (all neighbours when undirected).
     pub fn successors(&self, v: NodeId) -> &[NodeId] {
         let v = v as usize;
@@ -190,13 +212,14 @@ impl Csr {
         &self.in_weights[self.in_offsets[v]..self.in_offsets[v + 1]]
     }
 
-    /// Every edge once, as `(source, target, weight)`; an undirected edge as `(low, high, w)`.
+    /// Every edge once, as `(source, target, weight)`; an undirected edge as `(low, high, w)`
+    /// (a self-loop as `(v, v, w)`).
     pub fn edges(&self) -> impl Iterator<Item = (NodeId, NodeId, f64)> + '_ {
         (0..self.node_count() as NodeId).flat_map(move |u| {
             self.successors(u)
                 .iter()
                 .zip(self.successor_weights(u))
-                .filter(move |(&v, _)| self.directed || u < v)
+                .filter(move |(&v, _)| self.directed || u <= v)
                 .map(move |(&v, &w)| (u, v, w))
         })
     }
@@ -402,16 +425,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parallel_edges_merge_with_the_largest_weight_and_self_loops_drop() {
+    fn parallel_edges_merge_with_the_largest_weight_and_self_loops_stay_once() {
         let g = Csr::new(
             3,
             true,
-            [(0, 1, 1.0), (0, 1, 3.0), (1, 1, 5.0), (1, 2, 2.0)],
+            [
+                (0, 1, 1.0),
+                (0, 1, 3.0),
+                (1, 1, 5.0),
+                (1, 1, 4.0),
+                (1, 2, 2.0),
+            ],
         );
-        assert_eq!(g.edge_count(), 2);
+        assert_eq!(g.edge_count(), 3);
         assert_eq!(g.successors(0), &[1]);
         assert_eq!(g.successor_weights(0), &[3.0]);
         assert_eq!(g.predecessors(2), &[1]);
+        assert_eq!(g.successors(1), &[1, 2]);
+        assert_eq!(g.successor_weights(1), &[5.0, 2.0]);
+        assert_eq!(g.predecessors(1), &[0, 1]);
+        assert_eq!(g.self_loops(), vec![1]);
+        // Undirected: the loop is one entry of its node's list, and survives the views.
+        let u = g.to_undirected();
+        assert_eq!(u.successors(1), &[0, 1, 2]);
+        assert_eq!(u.edge_count(), 3);
+        assert_eq!(u.self_loops(), vec![1]);
+        assert_eq!(
+            u.edges().collect::<Vec<_>>(),
+            vec![(0, 1, 3.0), (1, 1, 5.0), (1, 2, 2.0)]
+        );
+        assert_eq!(
+            super::degree::degree(&u, super::degree::Direction::Total),
+            vec![1, 4, 1]
+        );
+        assert_eq!(
+            super::degree::degree(&g, super::degree::Direction::Total),
+            vec![1, 4, 1]
+        );
     }
 
     #[test]

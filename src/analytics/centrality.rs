@@ -106,8 +106,9 @@ fn not_converged(e: NotConverged) -> Error {
 /// Computes a measure on a projection, without labels.
 ///
 /// Errors: [`Error::InvalidInput`] for options that do not fit the measure (a sample of
-/// fewer than 2, a missing root) and when PageRank or eigenvector does not converge, and
-/// [`Error::NotFound`] for an unknown root.
+/// fewer than 2, a missing root), when PageRank or eigenvector does not converge and for
+/// k-core on a projection with self-loops (networkx refuses it; the message names the
+/// nodes), and [`Error::NotFound`] for an unknown root.
 pub fn scores(
     store: &KgStore,
     projection: &Projection,
@@ -199,7 +200,10 @@ pub fn scores_until(
         }
         Measure::Closeness => real(closeness::closeness_until(g, true, deadline)?),
         Measure::Harmonic => real(harmonic::harmonic_until(g, deadline)?),
-        Measure::CoreNumber => int(kcore::core_number_until(g, deadline)?),
+        Measure::CoreNumber => {
+            refuse_self_loops(projection)?;
+            int(kcore::core_number_until(g, deadline)?)
+        }
         Measure::Components => {
             let (labels, sizes) = components::connected_components(g);
             out.component_sizes = Some(sizes);
@@ -324,4 +328,25 @@ pub fn measure_until(
         component_sizes: scores.component_sizes.clone(),
         nodes,
     })
+}
+
+/// networkx's `core_number` raises on a graph with self-loops; so does this, naming the
+/// first few nodes that have one.
+fn refuse_self_loops(projection: &Projection) -> Result<()> {
+    let loops = projection.graph().self_loops();
+    if loops.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = loops
+        .iter()
+        .take(5)
+        .map(|&v| projection.node_id_string(v))
+        .collect();
+    Err(Error::InvalidInput(format!(
+        "core_number is not defined on a graph with self-loops (networkx refuses it too): projection '{}' has {} node(s) with an edge to itself: {}{}; remove those rows from the projection",
+        projection.name(),
+        loops.len(),
+        shown.join(", "),
+        if loops.len() > shown.len() { ", ..." } else { "" }
+    )))
 }

@@ -113,6 +113,8 @@ impl ScoreSnapshot {
             Measure::Betweenness => real(betweenness::betweenness_until(g, true, None, deadline)?),
             Measure::Closeness => real(closeness::closeness_until(g, true, deadline)?),
             Measure::Degree => int(degree::degree(g, degree::Direction::Total)),
+            // networkx refuses self-loops: unbound, as for a PageRank that did not converge.
+            Measure::CoreNumber if !g.self_loops().is_empty() => return Ok(None),
             Measure::CoreNumber => int(kcore::core_number_until(g, deadline)?),
             _ => return Ok(None),
         }))

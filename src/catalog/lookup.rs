@@ -232,11 +232,16 @@ impl Index {
             v.dedup();
         }
         let mut properties: BTreeMap<String, Vec<PropertyValue>> = BTreeMap::new();
+        let mut property_terms: BTreeMap<String, Vec<Term>> = BTreeMap::new();
         for (p, o) in &node.props {
             properties
                 .entry(compact(p))
                 .or_default()
                 .push(property_value(o));
+            property_terms
+                .entry(compact(p))
+                .or_default()
+                .push(o.clone());
         }
         Ok(Entity {
             id: node.id.clone(),
@@ -246,6 +251,7 @@ impl Index {
             alt_label,
             comment: lang_map(&node.comments),
             properties,
+            property_terms,
             outgoing: self.outgoing[i].iter().map(|&r| self.relation(r)).collect(),
             incoming: self.incoming[i].iter().map(|&r| self.relation(r)).collect(),
             observations: self

@@ -177,6 +177,11 @@ pub struct Entity {
     pub incoming: Vec<Relation>,
     /// Figures about it.
     pub observations: Vec<Observation>,
+    /// The RDF terms behind `properties`, same keys and order: not in the JSON (which keeps
+    /// only text, numbers and booleans) but in the JSON-LD, whose value objects carry each
+    /// literal's exact lexical form, datatype and language tag.
+    #[serde(skip)]
+    pub property_terms: BTreeMap<String, Vec<oxigraph::model::Term>>,
 }
 
 /// A firm in the `firms` listing.

@@ -8,8 +8,8 @@ Reads one JSON document on standard input:
      "dominator_roots": [[0, false]]}   # optional: (root, walk edges backwards)
 
 Nodes are the integers 0..nodes-1, added in order; each edge carries a "weight" attribute
-(PageRank reads it, as networkx does by default). Prints one JSON document with every
-measure autokg computes, under networkx's defaults. Exit code 3 when networkx (or scipy,
+(PageRank reads it, as networkx does by default); an edge [v, v, w] is a self-loop. Prints one JSON document with every
+measure autokg computes, under networkx's defaults; "core_number" is {"error": ...} where networkx refuses (self-loops). Exit code 3 when networkx (or scipy,
 which networkx's PageRank needs) cannot be imported.
 """
 
@@ -62,8 +62,11 @@ def main():
         "closeness": as_list(nx.closeness_centrality(G)),
         "harmonic": as_list(nx.harmonic_centrality(G)),
         "eigenvector": power(lambda: as_list(nx.eigenvector_centrality(G))),
-        "core_number": as_list(nx.core_number(G)),
     }
+    try:
+        out["core_number"] = as_list(nx.core_number(G))
+    except nx.NetworkXNotImplemented as e:  # networkx refuses graphs with self-loops
+        out["core_number"] = {"error": str(e)}
     if G.is_directed():
         out["in_degree"] = as_list(nx.in_degree_centrality(G))
         out["out_degree"] = as_list(nx.out_degree_centrality(G))

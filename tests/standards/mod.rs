@@ -1,10 +1,12 @@
 //! Standards conformance, asserted over HTTP on a real server: the SPARQL 1.1 Protocol
 //! ([`protocol`]: base IRI, `format` parameters, HTTP semantics of RFC 9110), the Graph Store
-//! Protocol ([`graph_store`]), what the serializers must never send ([`output`]), and the
-//! OpenAPI document against its handlers ([`openapi`]). The W3C suites themselves run from
+//! Protocol ([`graph_store`]), what the serializers must never send ([`output`]), the
+//! OpenAPI document against its handlers ([`openapi`]), and the `/api` JSON-LD read back by
+//! two JSON-LD processors ([`jsonld`]). The W3C suites themselves run from
 //! `.ci/run` (`tests/python/w3c_protocol.py`).
 
 mod graph_store;
+mod jsonld;
 mod openapi;
 mod output;
 mod protocol;

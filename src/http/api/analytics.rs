@@ -262,7 +262,7 @@ where
             work(run, &p)
         })
         .await?;
-    reply.send(Context::Analytics, &report)
+    reply.send(Context::Analytics, &super::jsonld::AsIs(&report))
 }
 
 /// Articulation points and bridges of a projection's undirected view.

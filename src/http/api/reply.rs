@@ -7,7 +7,6 @@ use crate::http::problem::Problem;
 use crate::http::AppState;
 use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
 use std::sync::OnceLock;
 
 /// Media type of JSON answers.
@@ -104,7 +103,11 @@ impl Reply {
     }
 
     /// 200 with `body` as JSON, or as JSON-LD with the `@context` of `context`.
-    pub fn send<T: Serialize>(&self, context: Context, body: &T) -> Result<HttpResponse, Problem> {
+    pub fn send<T: jsonld::LinkedData>(
+        &self,
+        context: Context,
+        body: &T,
+    ) -> Result<HttpResponse, Problem> {
         let (content_type, bytes) = match self.variant {
             Variant::Json => (JSON, serde_json::to_vec(body)),
             Variant::JsonLd => (JSON_LD, jsonld::with_context(context, body)),
