@@ -6,8 +6,7 @@
 use autokg::store::KgStore;
 use oxigraph::model::{GraphNameRef, NamedNodeRef};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+
 use std::time::{Duration, SystemTime};
 
 const TOKEN: &str = "k";
@@ -15,27 +14,12 @@ const FIRMS: usize = 20_000;
 
 /// Starts `autokg serve` on the store; returns the child and its address.
 fn serve(dir: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_autokg"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--update-token", TOKEN])
-        .arg("--store")
-        .arg(dir)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("autokg serve starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let address = loop {
-        let line = lines
-            .next()
-            .expect("the server logs its address")
-            .expect("line");
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break format!("http://{}", rest.split('/').next().expect("host:port"));
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, address)
+    crate::support::serve_process(&[
+        "--update-token".as_ref(),
+        TOKEN.as_ref(),
+        "--store".as_ref(),
+        dir.as_os_str(),
+    ])
 }
 
 fn inferred(store: &KgStore) -> BTreeSet<String> {

@@ -3,8 +3,7 @@
 //! must be answered 503 at the limit, stop using CPU within a second of it, leave no
 //! evaluation in flight, apply nothing, and leave the server answering plain queries.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(2);
@@ -19,34 +18,13 @@ struct Server {
 
 impl Server {
     fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_autokg"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--timeout",
-                &LIMIT.as_secs().to_string(),
-                "--update-token",
-                TOKEN,
-            ])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("autokg serve starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let address = loop {
-            let line = lines
-                .next()
-                .expect("the server logs its address")
-                .expect("line");
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break format!("http://{}", rest.split('/').next().expect("host:port"));
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let limit = LIMIT.as_secs().to_string();
+        let (child, address) = crate::support::serve_process(&[
+            "--timeout".as_ref(),
+            limit.as_ref(),
+            "--update-token".as_ref(),
+            TOKEN.as_ref(),
+        ]);
         Self {
             child,
             address,

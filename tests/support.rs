@@ -185,3 +185,30 @@ pub fn python() -> String {
     }
     "python3".to_owned()
 }
+
+/// Starts the real `autokg serve` process with `args` (after `serve --bind 127.0.0.1:0`) and
+/// the log level `info`, waits for the line naming its address, and keeps draining its log so
+/// it never blocks on a full pipe. Returns the child and `http://host:port`.
+pub fn serve_process(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_autokg"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("autokg serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server logs its address")
+            .expect("line");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break format!("http://{}", rest.split('/').next().expect("host:port"));
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, address)
+}

@@ -402,8 +402,19 @@ mod tests {
         proptest::collection::vec(proptest::collection::vec(step(), 1..4), 1..14)
     }
 
+    /// Failing seeds are kept beside this file (`maintain.proptest-regressions`) and replayed
+    /// first.
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+            )),
+            ..ProptestConfig::default()
+        }
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 48, ..config() })]
 
         #[test]
         fn incremental_entailment_equals_recomputation_in_memory(writes in writes()) {
@@ -413,7 +424,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 10, ..config() })]
 
         #[test]
         fn incremental_entailment_equals_recomputation_on_rocksdb(writes in writes()) {

@@ -6,9 +6,15 @@
 use super::generate::{self, Shape};
 use autokg::sparql::planning::MAX_JOIN_WIDTH;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        // Failing seeds are kept beside this file (property.proptest-regressions).
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn the_parser_entry_point_parses_or_refuses_and_never_crashes(case in generate::case()) {
