@@ -329,19 +329,32 @@ impl Schema {
             Term::BlankNode(b) => Some(NamedOrBlankNode::from(b.clone())),
             _ => None,
         };
-        let symmetric = props.iter().any(|p| self.symmetric.contains(p));
+        // `p ⊑ q` and `q` symmetric entail the reverse edge for `q` and its super-properties
+        // only: a sub-property of a symmetric property is not itself symmetric.
+        let reversed: BTreeSet<&NamedNode> = props
+            .iter()
+            .filter(|p| self.symmetric.contains(*p))
+            .flat_map(|p| {
+                std::iter::once(p).chain(self.super_properties.get(p).into_iter().flatten())
+            })
+            .collect();
+        let is_source = |s: &NamedOrBlankNode, p: &NamedNode, o: &Term| {
+            s == &subject && p == &predicate && o == &object
+        };
         for p in &props {
             if p != &predicate {
                 emit(Triple::new(subject.clone(), p.clone(), object.clone()));
             }
             self.type_ends(&subject, p, &object, emit);
-            if let (true, Some(rs)) = (symmetric, &reverse_subject) {
-                emit(Triple::new(
-                    rs.clone(),
-                    p.clone(),
-                    Term::from(subject.clone()),
-                ));
-                self.type_ends(rs, p, &Term::from(subject.clone()), emit);
+        }
+        if let Some(rs) = &reverse_subject {
+            let reverse_object = Term::from(subject.clone());
+            for p in reversed {
+                // A symmetric self-loop reverses onto itself, which it does not entail.
+                if !is_source(rs, p, &reverse_object) {
+                    emit(Triple::new(rs.clone(), p.clone(), reverse_object.clone()));
+                }
+                self.type_ends(rs, p, &reverse_object, emit);
             }
         }
     }
@@ -417,6 +430,35 @@ mod tests {
         ] {
             assert!(got.contains(&expected.to_string()), "missing {expected}");
         }
+    }
+
+    #[test]
+    fn sub_property_of_a_symmetric_property_is_not_symmetric() {
+        // CI found this: `p3 ⊑ suppliesTo`, `suppliesTo` symmetric; `a p3 b` entails
+        // `b suppliesTo a` but not `b p3 a`, and a self-loop `a p3 a` entails no `a p3 a`.
+        let schema = [
+            Triple::new(nn("supplies"), rdf::TYPE, OWL_SYMMETRIC),
+            Triple::new(nn("p3"), rdfs::SUB_PROPERTY_OF, nn("supplies")),
+            Triple::new(nn("supplies"), rdfs::SUB_PROPERTY_OF, nn("linkedTo")),
+        ];
+        let got = entailed(&schema, Triple::new(nn("a"), nn("p3"), nn("b")));
+        let expected: BTreeSet<String> = [
+            Triple::new(nn("a"), nn("supplies"), nn("b")),
+            Triple::new(nn("a"), nn("linkedTo"), nn("b")),
+            Triple::new(nn("b"), nn("supplies"), nn("a")),
+            Triple::new(nn("b"), nn("linkedTo"), nn("a")),
+        ]
+        .iter()
+        .map(Triple::to_string)
+        .collect();
+        assert_eq!(got, expected);
+        let looped = Triple::new(nn("a"), nn("p3"), nn("a"));
+        let got = entailed(&schema, looped.clone());
+        assert!(!got.contains(&looped.to_string()), "{got:?}");
+        assert!(got.contains(&Triple::new(nn("a"), nn("supplies"), nn("a")).to_string()));
+        let symmetric_loop = Triple::new(nn("a"), nn("supplies"), nn("a"));
+        let got = entailed(&schema, symmetric_loop.clone());
+        assert!(!got.contains(&symmetric_loop.to_string()), "{got:?}");
     }
 
     #[test]
