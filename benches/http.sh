@@ -1,56 +1,136 @@
 #!/usr/bin/env bash
-# SPARQL-over-HTTP throughput and latency: autokg serve vs oxigraph serve (PyPI's `oxigraph`
-# package ships the server prebuilt) on the same data, the same fixed query mix, one run.
-# Usage: benches/http.sh [SECONDS] [CONNECTIONS]   Needs wrk (apt-get install wrk).
+# SPARQL-over-HTTP read path, query by query: `autokg serve` against `oxigraph serve` (PyPI's
+# `oxigraph` package ships the server prebuilt) on the same N-Triples file, the same store
+# kind, in one run. autokg adds its entailments to the file, as it does for every user.
+#
+# Usage: benches/http.sh [FIRMS] [SECONDS] [CONNECTIONS] [RUNS]
+#   FIRMS (5000) sizes the generated supplier network; each query runs SECONDS (4) per server
+#   per run with CONNECTIONS (16) wrk connections; a query's figure is the median of RUNS (3)
+#   runs, the two servers alternating. Prints req/s, p99 and the ratio per query, on RocksDB
+#   (autokg --store vs oxigraph --location) and in memory (autokg --data vs oxigraph serve
+#   without --location, loaded through its Graph Store). Needs wrk (apt-get install wrk).
+#   AUTOKG_BENCH_STORES=rocksdb (or memory) runs one store kind only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-15}"; conns="${2:-16}"
+firms="${1:-5000}"; secs="${2:-4}"; conns="${3:-16}"; runs="${4:-3}"
+stores="${AUTOKG_BENCH_STORES:-rocksdb memory}"
 target="${CARGO_TARGET_DIR:-target}"
 # AUTOKG_BIN runs an already built binary instead of building one.
 [ -n "${AUTOKG_BIN:-}" ] || cargo build --release --quiet
 autokg="${AUTOKG_BIN:-$target/release/autokg}"
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-bench-venv}"
 [ -x "$venv/bin/oxigraph" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q oxigraph; }
+command -v wrk >/dev/null || { echo "benches/http.sh needs wrk (apt-get install wrk)" >&2; exit 2; }
 work="$(mktemp -d)"
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
-pids=(); trap cleanup EXIT
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
 
-# The same quads for both: autokg's whole dataset (curated, ontology, entailments).
-"$autokg" dump --format nquads -o "$work/all.nq"
-"$venv/bin/oxigraph" load --location "$work/ox" --file "$work/all.nq" >/dev/null 2>&1
-"$autokg" --store "$work/ak" stats >/dev/null
-RUST_LOG=warn "$autokg" serve --bind 127.0.0.1:17801 >/dev/null 2>&1 & pids+=($!)
-RUST_LOG=warn "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17803 >/dev/null 2>&1 & pids+=($!)
-"$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17802 --union-default-graph >/dev/null 2>&1 & pids+=($!)
-# autokg in memory (its default) and on RocksDB (--store, like oxigraph --location).
-sleep 2
+# One N-Triples file for both servers: the generated network without its graph name.
+"$autokg" generate --firms "$firms" -o "$work/net.nq" 2>/dev/null
+sed -E 's/ <[^>]*> \.$/ ./' "$work/net.nq" > "$work/net.nt"
+rm "$work/net.nq"
 
-# The fixed query mix, URL-encoded once: a label lookup, a relation hop, observations with
-# periods, an aggregate over classes.
-python3 - "$work/mix.lua" <<'PY'
-import sys, urllib.parse
-P = "PREFIX ak: <https://w3id.org/autokg/ontology#> PREFIX akid: <https://w3id.org/autokg/id/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-queries = [
-    P + "SELECT ?l WHERE { akid:seres rdfs:label ?l }",
-    P + "SELECT ?x ?l WHERE { akid:hefei-government ak:investedIn ?x . ?x rdfs:label ?l FILTER(lang(?l)='en') }",
-    P + "SELECT ?s ?m ?v ?from ?to WHERE { ?o a ak:Observation ; ak:subject ?s ; ak:measure ?m ; ak:value ?v ; ak:periodStart ?from ; ak:periodEnd ?to } ORDER BY ?s ?m",
-    P + "SELECT ?c (COUNT(?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n) LIMIT 10",
-]
-paths = ["/sparql?query=" + urllib.parse.quote(q) for q in queries]
-with open(sys.argv[1], "w") as f:
-    f.write("local paths = {" + ",".join('"%s"' % p for p in paths) + "}\n")
-    f.write('local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", paths[(i % #paths) + 1], {["Accept"] = "application/sparql-results+json"})\nend\n')
+# The query mix (the issue's four, then the README's four), each with firm IRIs drawn at
+# random from the network: one wrk script per query holding 200 encoded variants.
+python3 - "$work" <<'PY'
+import random, sys, urllib.parse
+work = sys.argv[1]
+rng = random.Random(7)
+P = ("PREFIX ak: <https://w3id.org/autokg/ontology#> "
+     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+# The firms: every subject and object of a supply link.
+firm_iris = set()
+for line in open(f"{work}/net.nt"):
+    parts = line.split(" ")
+    if parts[1] == "<https://w3id.org/autokg/ontology#suppliesTo>":
+        firm_iris.update((parts[0], parts[2]))
+firm_iris = sorted(firm_iris)
+firm = lambda: rng.choice(firm_iris)
+queries = {
+    "label-by-iri": lambda: P + "SELECT ?l WHERE { %s rdfs:label ?l }" % firm(),
+    "supply-edges-limit-100": lambda: P + "SELECT ?s ?t WHERE { ?s ak:suppliesTo ?t } LIMIT 100",
+    "two-hop-path-limit-50": lambda: P + "SELECT ?s WHERE { ?s ak:suppliesTo/ak:suppliesTo %s } LIMIT 50" % firm(),
+    "count-supply-edges": lambda: P + "SELECT (COUNT(*) AS ?n) WHERE { ?s ak:suppliesTo ?t }",
+    "labels-of-customers": lambda: P + "SELECT ?t ?l WHERE { %s ak:suppliesTo ?t . ?t rdfs:label ?l FILTER(lang(?l) = 'en') }" % firm(),
+    "firm-profile": lambda: P + "SELECT ?p ?o WHERE { %s ?p ?o }" % firm(),
+    "suppliers-by-city": lambda: P + "SELECT ?city (COUNT(?f) AS ?n) WHERE { ?f ak:headquarteredIn ?city } GROUP BY ?city ORDER BY DESC(?n) LIMIT 10",
+    "classes-by-size": lambda: P + "SELECT ?c (COUNT(?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n) LIMIT 10",
+}
+names = []
+for name, make in queries.items():
+    paths = sorted({"/sparql?query=" + urllib.parse.quote(make()) for _ in range(200)})
+    with open(f"{work}/{name}.lua", "w") as f:
+        f.write("local paths = {" + ",".join('"%s"' % p for p in paths) + "}\n")
+        f.write("math.randomseed(os.time())\n")
+        f.write('request = function()\n  return wrk.format("GET", paths[math.random(#paths)], '
+                '{["Accept"] = "application/sparql-results+json"})\nend\n')
+    names.append(name)
+with open(f"{work}/queries", "w") as f:
+    f.write("\n".join(names) + "\n")
 PY
 
-run() { # name port pid
-  local out rss
-  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$work/mix.lua" "http://127.0.0.1:$2" 2>&1)
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$3/status")
-  echo "$1: $(echo "$out" | awk '/Requests\/sec/ {print $2}') req/s, p50 $(echo "$out" | awk '$1=="50%" {print $2}'), p99 $(echo "$out" | awk '$1=="99%" {print $2}'), non-2xx: $(echo "$out" | awk '/Non-2xx/ {print $4}')${rss:+, peak RSS ${rss} kB}"
-  echo "$out" | awk '/Requests\/sec/ {print $2}' > "$work/$1.rps"
+# Sanity: both servers must give the same number of results for each query (same IRIs).
+check_same() { # query-name port-a port-b
+  python3 - "$work/$1.lua" "$2" "$3" <<'PY'
+import json, re, sys, urllib.request
+paths = re.findall(r'"(/sparql\?query=[^"]+)"', open(sys.argv[1]).read())
+for path in paths[:3]:
+    counts = []
+    for port in sys.argv[2:]:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept": "application/sparql-results+json"})
+        counts.append(len(json.load(urllib.request.urlopen(req, timeout=60))["results"]["bindings"]))
+    if counts[0] != counts[1] and "LIMIT" not in urllib.parse.unquote(path):
+        print(f"  note: {sys.argv[1].split('/')[-1][:-4]} gives {counts[0]} rows on autokg, {counts[1]} on oxigraph", file=sys.stderr)
+PY
 }
-run autokg-memory 17801 "${pids[0]}"
-run autokg-rocksdb 17803 "${pids[1]}"
-run oxigraph-rocksdb 17802 "${pids[2]}"
-ratio() { echo "scale=2; $(cat "$work/$1.rps") / $(cat "$work/oxigraph-rocksdb.rps")" | bc; }
-echo "throughput ratio vs oxigraph serve: autokg in memory $(ratio autokg-memory), autokg on RocksDB $(ratio autokg-rocksdb)"
+
+wait_up() { for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:$1/sparql?query=ASK%7B%7D" && return 0; sleep 0.2; done; echo "server on $1 did not start" >&2; exit 1; }
+
+# One wrk run: prints "req/s p99-ms".
+one() { # lua port
+  wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$1" "http://127.0.0.1:$2" 2>&1 | awk '
+    /Requests\/sec/ {rps=$2}
+    $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
+    /Non-2xx/ {bad=$4}
+    END {printf "%s %s %s\n", rps, p99, (bad==""?0:bad)}'
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+compare() { # kind autokg-port oxigraph-port
+  printf '\n%s (%s firms, %s s x %s runs per query and server, %s connections)\n' "$1" "$firms" "$secs" "$runs" "$conns"
+  printf '| query | autokg req/s | oxigraph req/s | ratio | autokg p99 ms | oxigraph p99 ms |\n|---|---|---|---|---|---|\n'
+  while read -r q; do
+    check_same "$q" "$2" "$3"
+    : > "$work/a"; : > "$work/o"
+    for _ in $(seq 1 "$runs"); do one "$work/$q.lua" "$2" >> "$work/a"; one "$work/$q.lua" "$3" >> "$work/o"; done
+    if awk '$3 != 0 {exit 1}' "$work/a" "$work/o"; then :; else echo "  $q: non-2xx answers, see the servers" >&2; fi
+    ar=$(cut -d' ' -f1 "$work/a" | median); or=$(cut -d' ' -f1 "$work/o" | median)
+    ap=$(cut -d' ' -f2 "$work/a" | median); op=$(cut -d' ' -f2 "$work/o" | median)
+    printf '| %s | %.0f | %.0f | %.2f | %.2f | %.2f |\n' "$q" "$ar" "$or" "$(echo "scale=4; $ar / $or" | bc)" "$ap" "$op"
+  done < "$work/queries"
+}
+
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=(); }
+
+for kind in $stores; do
+  case "$kind" in
+    rocksdb)
+      "$autokg" --store "$work/ak" load "$work/net.nt" 2>/dev/null
+      "$venv/bin/oxigraph" load --location "$work/ox" --file "$work/net.nt" >/dev/null 2>&1
+      RUST_LOG=warn "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
+      ;;
+    memory)
+      RUST_LOG=warn "$autokg" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      "$venv/bin/oxigraph" serve --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
+      wait_up 17812
+      curl -fs -X POST -H 'Content-Type: application/n-triples' --data-binary "@$work/net.nt" 'http://127.0.0.1:17812/store?default' >/dev/null
+      ;;
+    *) echo "unknown store kind $kind (rocksdb or memory)" >&2; exit 2 ;;
+  esac
+  wait_up 17811; wait_up 17812
+  compare "$kind" 17811 17812
+  stop
+done

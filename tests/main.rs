@@ -15,6 +15,7 @@ mod hostile;
 mod http;
 mod limits;
 mod queries;
+mod query_cache;
 mod service;
 mod shacl;
 mod standards;

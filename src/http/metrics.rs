@@ -36,6 +36,10 @@ pub struct Metrics {
     pub score_cache_hits: Counter,
     /// Scores computed because the score cache did not have them.
     pub score_cache_misses: Counter,
+    /// SPARQL queries whose parsed form came from the query cache.
+    pub query_cache_hits: Counter,
+    /// SPARQL queries parsed because the query cache did not have them.
+    pub query_cache_misses: Counter,
     /// Quads in the store, updated at each scrape.
     pub triples: Gauge,
 }
@@ -51,6 +55,18 @@ impl Default for Metrics {
         let score_cache_hits = Counter::default();
         let score_cache_misses = Counter::default();
         let triples = Gauge::default();
+        let query_cache_hits = Counter::default();
+        let query_cache_misses = Counter::default();
+        registry.register(
+            "query_cache_hits",
+            "SPARQL queries whose parsed form came from the query cache (no parse)",
+            query_cache_hits.clone(),
+        );
+        registry.register(
+            "query_cache_misses",
+            "SPARQL queries parsed and checked because the query cache did not have them",
+            query_cache_misses.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -96,6 +112,8 @@ impl Default for Metrics {
             in_flight,
             score_cache_hits,
             score_cache_misses,
+            query_cache_hits,
+            query_cache_misses,
             triples,
         }
     }

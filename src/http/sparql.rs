@@ -1,11 +1,13 @@
 //! `/sparql`: the SPARQL 1.1 Protocol endpoint (queries, updates, service description).
 
-use super::stream::{error_response, negotiated, plain, stream_blocking};
+use super::stream::{error_response, plain, run_here, stream_blocking, TypedSink};
 use super::AppState;
 use crate::sparql::cancel;
 use crate::sparql::evaluate::{self, Head, Limits, ResponseSink};
 use crate::sparql::negotiate::negotiate;
 use crate::sparql::protocol::parse_request;
+use crate::sparql::query_cache::{self, ParsedQuery};
+use crate::sparql::watchdog::{Watch, Watchdog};
 use crate::sparql::{description, HttpError, Operation, QueryRequest, UpdateRequest, GRAPH_TYPES};
 use crate::store::KgStore;
 use actix_web::http::header;
@@ -13,6 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::CancellationToken;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn accept(req: &HttpRequest) -> Option<&str> {
@@ -77,27 +80,14 @@ async fn dispatch(
 /// The methods `/sparql` answers (the `Allow` of its 405s).
 pub const ALLOW: &str = "GET, HEAD, POST";
 
-/// Starts the timer that cancels an evaluation at its time limit: one tokio timer entry per
-/// evaluation, aborted when the evaluation ends first. Also returns the deadline, which bounds
-/// the evaluation's SERVICE calls.
-fn arm_timer(limit: Duration) -> (CancellationToken, Instant, TimerGuard) {
+/// Registers an evaluation's time limit with the [`Watchdog`]: the token it cancels at the
+/// deadline, the deadline (which also bounds the evaluation's SERVICE calls), and the watch
+/// to drop when the evaluation ends.
+fn arm_timer(limit: Duration) -> (CancellationToken, Instant, Watch) {
     let deadline = Instant::now() + limit;
     let token = CancellationToken::new();
-    let cancel = token.clone();
-    let timer = tokio::spawn(async move {
-        tokio::time::sleep(limit).await;
-        cancel.cancel();
-    });
-    (token, deadline, TimerGuard(timer))
-}
-
-/// Aborts the time-limit timer when the evaluation is over, on every return path.
-struct TimerGuard(tokio::task::JoinHandle<()>);
-
-impl Drop for TimerGuard {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    let watch = Watchdog::global().watch(deadline, token.clone());
+    (token, deadline, watch)
 }
 
 async fn query(
@@ -108,62 +98,143 @@ async fn query(
     let hash = crate::vocab::hex(&Sha256::digest(request.query.as_bytes())[..8]);
     tracing::Span::current().record("query_hash", hash.as_str());
     let limit = state.time_limit(request.timeout);
-    let (token, deadline, timer) = arm_timer(limit);
-    let mut evaluator = cancel::with_liveness(KgStore::evaluator(), token);
+    let (token, deadline, watch) = arm_timer(limit);
+    let mut scores = None;
     if crate::analytics::mentions_functions(&request.query) {
         // The akf: functions score nodes of the supply-chain projection of this generation;
         // building it and computing a measure count against the query's time limit.
         let shared = state.clone();
         let scores_deadline = crate::algorithms::deadline::Deadline::after(limit);
         let building = scores_deadline.clone();
-        let scores = web::block(move || shared.scores.get_until(&shared.store, &building))
+        let snapshot = web::block(move || shared.scores.get_until(&shared.store, &building))
             .await
             .map_err(internal)??;
-        evaluator = crate::analytics::with_functions(evaluator, scores, scores_deadline);
+        scores = Some((snapshot, scores_deadline));
     }
-    // Parsing recurses as deep as the query nests: it runs on the large-stack pool, after
-    // the nesting check; so does negotiation, so that a 406 drops the algebra there too.
-    let services = state.config.federation.caller(deadline);
-    let accepted = accept(req).map(str::to_owned);
-    let overridden = request.format_override;
-    let (prepared, format, content_type) = state
-        .pool
-        .run(move || {
-            let (prepared, form) = evaluate::prepare_query(evaluator, &request, services)?;
-            let (format, content_type) =
-                evaluate::negotiate_results(form, accepted.as_deref(), overridden)?;
-            Ok::<_, HttpError>((prepared, format, content_type))
-        })
-        .await??;
-    let permit = state.permit().await?;
-    let limits = Limits {
-        timeout: limit,
-        max_rows: state.config.max_rows,
+    let functions = scores.is_some();
+    let generation = state.store.generation();
+    let cached = state
+        .queries
+        .get(&request.query, request.base_iri.as_deref());
+    let job = Evaluation {
+        request,
+        token,
+        scores,
+        services: state.config.federation.caller(deadline),
+        accepted: accept(req).map(str::to_owned),
+        limits: Limits {
+            timeout: limit,
+            max_rows: state.config.max_rows,
+        },
+        generation,
+        start: Instant::now(),
     };
-    let shared = state.clone();
-    let start = Instant::now();
-    let pool = &state.pool;
-    let mut response = stream_blocking(pool, negotiated(content_type), plain, move |sink| {
-        shared.metrics.in_flight.inc();
-        let metrics = &shared.metrics;
-        let timeouts = TimeoutCounter { sink, metrics };
-        evaluate::run_query(&shared.store, prepared, format, limits, timeouts);
-        metrics.query_seconds.observe(start.elapsed().as_secs_f64());
-        metrics.in_flight.dec();
-        drop(timer);
-        drop(permit);
-    })
-    .await;
+    let permit = state.permit().await?;
+    let mut response = match cached {
+        // A query whose last run on this data took microseconds runs here: a trip to the
+        // pool would cost more than the evaluation.
+        Some(parsed) if !functions && parsed.is_quick_in(generation) => {
+            run_here(HttpResponse::Ok(), plain, |sink| {
+                job.run(&state, Ok(parsed), sink);
+            })
+        }
+        cached => {
+            let shared = state.clone();
+            stream_blocking(&state.pool, HttpResponse::Ok(), plain, move |sink| {
+                let parsed = match cached {
+                    Some(parsed) => Ok(parsed),
+                    None => shared.queries.get_or_parse(
+                        &job.request.query,
+                        job.request.base_iri.as_deref(),
+                        || evaluate::parse_checked_query(&job.request, job.services.policy()),
+                    ),
+                };
+                job.run(&shared, parsed, sink);
+                drop(watch);
+                drop(permit);
+            })
+            .await
+        }
+    };
     response
         .headers_mut()
         .insert(header::VARY, header::HeaderValue::from_static("Accept"));
     Ok(response)
 }
 
-/// Counts the timeouts that reach the client as 503s.
+/// One query's evaluation, wherever it runs.
+struct Evaluation {
+    request: QueryRequest,
+    token: CancellationToken,
+    scores: Option<(
+        Arc<crate::analytics::ScoreSnapshot>,
+        crate::algorithms::deadline::Deadline,
+    )>,
+    services: crate::sparql::federation::ServiceCaller,
+    accepted: Option<String>,
+    limits: Limits,
+    generation: u64,
+    start: Instant,
+}
+
+impl Evaluation {
+    /// Negotiates, evaluates and writes the answer of `parsed` to `sink`; records whether
+    /// the run was quick ([`ParsedQuery::record_run`]) and the metrics.
+    fn run(
+        self,
+        state: &AppState,
+        parsed: Result<Arc<ParsedQuery>, HttpError>,
+        mut sink: impl TypedSink,
+    ) {
+        let metrics = &state.metrics;
+        metrics.in_flight.inc();
+        let ready = parsed.and_then(|parsed| {
+            let (format, content_type) = evaluate::negotiate_results(
+                parsed.form,
+                self.accepted.as_deref(),
+                self.request.format_override,
+            )?;
+            let base = if parsed.geosparql {
+                KgStore::evaluator()
+            } else {
+                KgStore::plain_evaluator()
+            };
+            let mut evaluator = cancel::with_liveness(base, self.token);
+            if let Some((scores, deadline)) = self.scores {
+                evaluator = crate::analytics::with_functions(evaluator, scores, deadline);
+            }
+            let query = parsed.query.clone();
+            let prepared = evaluate::bind_query(evaluator, query, &self.request, self.services);
+            Ok((parsed, prepared, format, content_type))
+        });
+        match ready {
+            Ok((parsed, prepared, format, content_type)) => {
+                sink.set_content_type(content_type);
+                let began = Instant::now();
+                let mut counted = TimeoutCounter {
+                    sink,
+                    metrics,
+                    whole: false,
+                };
+                evaluate::run_query(&state.store, prepared, format, self.limits, &mut counted);
+                let quick = counted.whole && began.elapsed() <= query_cache::QUICK;
+                parsed.record_run(self.generation, quick);
+            }
+            Err(e) => sink.head(Err(e)),
+        }
+        metrics
+            .query_seconds
+            .observe(self.start.elapsed().as_secs_f64());
+        metrics.in_flight.dec();
+    }
+}
+
+/// Counts the timeouts that reach the client as 503s, and notes whether the answer went out
+/// whole in one chunk.
 struct TimeoutCounter<'a, S> {
     sink: S,
     metrics: &'a super::metrics::Metrics,
+    whole: bool,
 }
 
 impl<S: ResponseSink> ResponseSink for TimeoutCounter<'_, S> {
@@ -171,6 +242,7 @@ impl<S: ResponseSink> ResponseSink for TimeoutCounter<'_, S> {
         if matches!(&head, Err(e) if e.status == 503) {
             self.metrics.timeouts.inc();
         }
+        self.whole = matches!(&head, Ok(Head::Complete(_)));
         self.sink.head(head);
     }
 

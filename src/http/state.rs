@@ -96,6 +96,8 @@ pub struct AppState {
     pub measures: Arc<MeasureCache>,
     /// The large-stack threads that parse and evaluate SPARQL and parse RDF bodies.
     pub pool: super::pool::EvalPool,
+    /// Parsed and checked queries by text (hits and misses are counted in the metrics).
+    pub queries: Arc<crate::sparql::query_cache::QueryCache>,
 }
 
 /// What a time-limited analytics run or export works with, on its blocking thread.
@@ -127,6 +129,9 @@ pub struct Cheaper {
     pub instead: String,
 }
 
+/// How many parsed queries the server keeps ([`crate::sparql::query_cache`]).
+pub const QUERY_CACHE_CAPACITY: usize = 512;
+
 impl AppState {
     /// The state of a server on `store` configured by `config`, with empty caches and its
     /// evaluation pool. Errors: the pool's threads cannot be started.
@@ -136,6 +141,11 @@ impl AppState {
             metrics.score_cache_hits.clone(),
             metrics.score_cache_misses.clone(),
         );
+        let queries = Arc::new(crate::sparql::query_cache::QueryCache::new(
+            QUERY_CACHE_CAPACITY,
+            metrics.query_cache_hits.clone(),
+            metrics.query_cache_misses.clone(),
+        ));
         Ok(Self {
             quads: Arc::new(super::health::QuadCount::new(&store)),
             store,
@@ -152,6 +162,7 @@ impl AppState {
                 }
             })),
             pool: super::pool::EvalPool::new()?,
+            queries,
             config,
         })
     }

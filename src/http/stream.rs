@@ -21,16 +21,94 @@ pub fn error_response(e: &HttpError) -> HttpResponse {
     response.body(format!("{}\n", e.message))
 }
 
+/// The status decision of a [`ChannelSink`], with the media type chosen on the thread.
+type HeadMessage = (Result<Head, HttpError>, Option<&'static str>);
+
 /// A [`ResponseSink`] feeding an actix response from a blocking thread.
 pub struct ChannelSink {
-    head: Option<tokio::sync::oneshot::Sender<Result<Head, HttpError>>>,
+    head: Option<tokio::sync::oneshot::Sender<HeadMessage>>,
     body: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+    content_type: Option<&'static str>,
+}
+
+/// A sink whose 200 takes its media type (with `charset=utf-8` for textual syntaxes) from
+/// the work, as a query's result syntax is known only once the query is parsed.
+pub trait TypedSink: ResponseSink {
+    /// Sets the media type of the 200; call it before the head.
+    fn set_content_type(&mut self, media_type: &'static str);
+}
+
+impl TypedSink for ChannelSink {
+    fn set_content_type(&mut self, media_type: &'static str) {
+        self.content_type = Some(media_type);
+    }
+}
+
+impl<T: TypedSink> TypedSink for &mut T {
+    fn set_content_type(&mut self, media_type: &'static str) {
+        (**self).set_content_type(media_type);
+    }
+}
+
+/// A [`ResponseSink`] that keeps the whole response, for work run where it is asked for
+/// ([`run_here`]).
+#[derive(Default)]
+pub struct CollectSink {
+    head: Option<Result<Head, HttpError>>,
+    chunks: Vec<Result<bytes::Bytes, std::io::Error>>,
+    content_type: Option<&'static str>,
+}
+
+impl ResponseSink for CollectSink {
+    fn head(&mut self, head: Result<Head, HttpError>) {
+        if self.head.is_none() {
+            self.head = Some(head);
+        }
+    }
+
+    fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
+        self.chunks.push(chunk);
+        true
+    }
+
+    fn head_sent(&self) -> bool {
+        self.head.is_some()
+    }
+}
+
+impl TypedSink for CollectSink {
+    fn set_content_type(&mut self, media_type: &'static str) {
+        self.content_type = Some(media_type);
+    }
+}
+
+/// Runs `work` on the calling thread and answers with what it wrote, as
+/// [`stream_blocking`] would. Only for work known to take microseconds and a default stack:
+/// it holds the async worker (and every connection on it) while it runs.
+pub fn run_here(
+    mut response: actix_web::HttpResponseBuilder,
+    render: impl FnOnce(HttpError) -> HttpResponse,
+    work: impl FnOnce(&mut CollectSink),
+) -> HttpResponse {
+    let mut sink = CollectSink::default();
+    work(&mut sink);
+    if let (Some(Ok(_)), Some(m)) = (&sink.head, sink.content_type) {
+        response.content_type(crate::sparql::negotiate::content_type_value(m));
+    }
+    match sink.head {
+        Some(Ok(Head::Complete(body))) => response.body(body),
+        Some(Ok(Head::Streaming)) => response.streaming(futures_util::stream::iter(sink.chunks)),
+        Some(Err(e)) => render(e),
+        None => render(HttpError::internal(
+            "the evaluation ended without an answer",
+        )),
+    }
 }
 
 impl ResponseSink for ChannelSink {
     fn head(&mut self, head: Result<Head, HttpError>) {
         if let Some(tx) = self.head.take() {
-            let _ = tx.send(head);
+            let _ = tx.send((head, self.content_type));
         }
     }
 
@@ -58,9 +136,16 @@ pub async fn stream_blocking(
     let sink = ChannelSink {
         head: Some(head_tx),
         body: tx,
+        content_type: None,
     };
     drop(pool.spawn(move || work(sink)));
-    match head_rx.await {
+    let head = head_rx.await.map(|(head, media_type)| {
+        if let (Ok(_), Some(m)) = (&head, media_type) {
+            response.content_type(crate::sparql::negotiate::content_type_value(m));
+        }
+        head
+    });
+    match head {
         Ok(Ok(Head::Complete(body))) => response.body(body),
         Ok(Ok(Head::Streaming)) => {
             let body = futures_util::stream::unfold(rx, |mut rx| async move {

@@ -6,6 +6,7 @@
 use super::federation::{ServiceCaller, ServiceError};
 use super::negotiate::{negotiate, ResultsOverride};
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
+use super::query_cache::ParsedQuery;
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
 use crate::store::{KgStore, UpdatePlan};
 use crate::vocab::PREFIXES;
@@ -96,14 +97,19 @@ pub fn negotiate_results(
     Ok((format, content_type))
 }
 
-/// A SPARQL parser with the predeclared prefixes.
+/// A SPARQL parser with the predeclared prefixes (built once: a copy of it per query).
 pub(crate) fn parser() -> SparqlParser {
-    PREFIXES
-        .iter()
-        .fold(SparqlParser::new(), |p, (prefix, iri)| {
-            p.with_prefix(*prefix, *iri)
-                .unwrap_or_else(|_| SparqlParser::new())
+    static PARSER: std::sync::OnceLock<SparqlParser> = std::sync::OnceLock::new();
+    PARSER
+        .get_or_init(|| {
+            PREFIXES
+                .iter()
+                .fold(SparqlParser::new(), |p, (prefix, iri)| {
+                    p.with_prefix(*prefix, *iri)
+                        .unwrap_or_else(|_| SparqlParser::new())
+                })
         })
+        .clone()
 }
 
 /// [`parser`] with `base` as the base IRI of relative IRIs (the SPARQL 1.1 Protocol lets the
@@ -167,17 +173,65 @@ pub fn prepare_query(
 /// call). Errors: 400 for a SERVICE the policy refuses.
 pub fn prepare_parsed_query(
     evaluator: SparqlEvaluator,
-    mut query: Query,
+    query: Query,
     request: &QueryRequest,
     services: ServiceCaller,
 ) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    service::check_query(&query, services.policy()).map_err(HttpError::bad_request)?;
+    let parsed = check_parsed_query(query, services.policy())?;
+    let form = parsed.form;
+    Ok((bind_query(evaluator, parsed.query, request, services), form))
+}
+
+/// The text of `request` parsed ([`parse_query`]) and checked ([`check_parsed_query`]): what
+/// [`super::query_cache::QueryCache`] keeps.
+pub fn parse_checked_query(
+    request: &QueryRequest,
+    policy: &service::ServicePolicy,
+) -> Result<ParsedQuery, HttpError> {
+    let query = parse_query_with_base(&request.query, request.base_iri.as_deref())?;
+    let mut parsed = check_parsed_query(query, policy)?;
+    parsed.inlinable = crate::nesting::sparql_shape(&request.query).depth
+        <= super::query_cache::SHALLOW_DEPTH
+        && !service::calls_services(&parsed.query);
+    parsed.geosparql = calls_geosparql(&parsed.query);
+    Ok(parsed)
+}
+
+/// Applies the SERVICE policy (400 for a target it refuses) and adds the liveness checks of
+/// [`super::cancel::guard_query`].
+pub fn check_parsed_query(
+    mut query: Query,
+    policy: &service::ServicePolicy,
+) -> Result<ParsedQuery, HttpError> {
+    service::check_query(&query, policy).map_err(HttpError::bad_request)?;
     super::cancel::guard_query(&mut query);
     let form = match &query {
         Query::Select { .. } => QueryForm::Solutions,
         Query::Ask { .. } => QueryForm::Boolean,
         Query::Construct { .. } | Query::Describe { .. } => QueryForm::Graph,
     };
+    Ok(ParsedQuery::new(query, form, false))
+}
+
+/// Whether `query` calls one of the GeoSPARQL functions of [`KgStore::evaluator`] (found in
+/// its serialization, which writes every function IRI in full; a false positive only costs
+/// the larger evaluator).
+pub fn calls_geosparql(query: &Query) -> bool {
+    let text = query.to_string();
+    spargeo::GEOSPARQL_EXTENSION_FUNCTIONS
+        .iter()
+        .any(|(name, _)| text.contains(name.as_str()))
+}
+
+/// Binds a checked query to `evaluator` (see [`prepare_parsed_query`]) with the protocol's
+/// dataset: the `default-graph-uri`/`named-graph-uri` parameters, else the query's own
+/// `FROM`, else the union of all graphs as the default graph.
+pub fn bind_query(
+    evaluator: SparqlEvaluator,
+    query: Query,
+    request: &QueryRequest,
+    services: ServiceCaller,
+) -> PreparedSparqlQuery {
     let mut prepared = evaluator
         .with_default_service_handler(services)
         .for_query(query);
@@ -204,7 +258,7 @@ pub fn prepare_parsed_query(
     } else if dataset.is_default_dataset() {
         dataset.set_default_graph_as_union();
     }
-    Ok((prepared, form))
+    prepared
 }
 
 /// Parses an update ([`parse_update`]), applies the SERVICE policy and the `using-…`

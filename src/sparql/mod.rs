@@ -10,9 +10,11 @@ pub mod federation;
 pub mod negotiate;
 pub mod planning;
 pub mod protocol;
+pub mod query_cache;
 pub mod representable;
 pub mod results;
 pub mod service;
+pub mod watchdog;
 
 pub use protocol::{HttpError, Operation, QueryRequest, UpdateRequest};
 

@@ -168,6 +168,15 @@ pub fn check_update(update: &Update, policy: &ServicePolicy) -> Result<(), Strin
     update_patterns(update).try_for_each(|p| check_pattern(p, policy))
 }
 
+/// Whether `query` has a SERVICE anywhere (its evaluation may wait on another endpoint).
+pub fn calls_services(query: &Query) -> bool {
+    let mut found = false;
+    for_each_pattern(query_pattern(query), &mut |p| {
+        found |= matches!(p, GraphPattern::Service { .. });
+    });
+    found
+}
+
 fn check_pattern(pattern: &GraphPattern, policy: &ServicePolicy) -> Result<(), String> {
     let mut first = Ok(());
     for_each_pattern(pattern, &mut |p| {
