@@ -226,14 +226,14 @@ mod tests {
     fn node(i: usize) -> ExportNode {
         ExportNode {
             id: format!("urn:n{i:07}"),
-            label_en: (i % 3 != 0).then(|| format!("n{i}")),
+            label_en: (!i.is_multiple_of(3)).then(|| format!("n{i}")),
             label_zh: None,
             kind: Some("City".into()),
             city: None,
             province: None,
             scores: vec![
                 Some(Score::Real(i as f64 / 10.0)),
-                (i % 2 == 0).then_some(Score::Integer(i as u64)),
+                i.is_multiple_of(2).then_some(Score::Integer(i as u64)),
             ],
         }
     }
