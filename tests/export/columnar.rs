@@ -42,7 +42,14 @@ fn expected(graph: &ExportGraph) -> Value {
 
 /// Runs the checker on `dir`; fails when it finds a difference or cannot import its readers.
 fn check(dir: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/check_columnar.py");
+    run_checker("check_columnar.py", dir)
+}
+
+/// Runs `tests/python/<script> dir`; returns the JSON summary on its last line of output.
+fn run_checker(script: &str, dir: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(script);
     let python = python();
     let out = Command::new(&python)
         .arg(&script)
@@ -53,8 +60,9 @@ fn check(dir: &Path) -> Value {
         });
     if out.status.code() == Some(3) {
         panic!(
-            "pyarrow or duckdb is not importable by '{python}': {}. Run tests/python/setup.sh \
-             or point AUTOKG_PYTHON at an interpreter that has tests/python/requirements.txt.",
+            "{} cannot run with '{python}': {}. Run tests/python/setup.sh or point \
+             AUTOKG_PYTHON at an interpreter that has tests/python/requirements.txt.",
+            script.display(),
             stderr(&out).trim()
         );
     }
@@ -64,7 +72,9 @@ fn check(dir: &Path) -> Value {
         stdout(&out),
         stderr(&out)
     );
-    serde_json::from_str(stdout(&out).trim()).expect("a JSON summary")
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("no JSON summary ({e}): {text}"))
 }
 
 /// Writes the CSV, Parquet and Neo4j exports of `graph` and the expectation into `dir`.
@@ -208,6 +218,22 @@ fn labels_built_to_break_csv_round_trip_through_parquet_and_neo4j_files() {
     // The label with the delimiter keeps it as text; `:LABEL` swaps it for `_`.
     let odd = std::fs::read_to_string(dir.path().join("neo4j/nodes-Odd_Kind.csv")).expect("file");
     assert!(odd.contains("Odd_Kind;Entity") && odd.contains("semicolon ; newline"));
+}
+
+#[test]
+fn spark_reads_the_parquet_tables_in_local_mode() {
+    let generated = generated_store(2_000, 3);
+    let graph = build(
+        &generated,
+        "all",
+        Scope::Whole,
+        &[Measure::PageRank, Measure::CoreNumber, Measure::Components],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_all(dir.path(), &graph);
+    let summary = run_checker("check_spark.py", dir.path());
+    assert_eq!(summary["nodes"], graph.nodes.len(), "{summary}");
+    assert_eq!(summary["edges"], graph.edges.len(), "{summary}");
 }
 
 #[test]
