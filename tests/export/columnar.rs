@@ -277,6 +277,26 @@ fn http_serves_parquet_tables_of_hostile_and_synthetic_data() {
         );
         std::fs::write(dir.path().join(file), r.bytes().expect("body")).expect("write");
     }
+    // The OpenAPI document says the Parquet answer is bytes, not JSON.
+    let doc: Value = serde_json::from_slice(
+        &app.get("/api/openapi.json")
+            .send()
+            .expect("request")
+            .bytes()
+            .expect("body"),
+    )
+    .expect("OpenAPI JSON");
+    let schema = &doc["paths"]["/api/export"]["get"]["responses"]["200"]["content"]
+        ["application/vnd.apache.parquet"]["schema"];
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap_or_default()],
+        None => schema,
+    };
+    assert_eq!(
+        (&schema["type"], &schema["format"]),
+        (&json!("string"), &json!("binary")),
+        "{schema}"
+    );
     let measures = [Measure::PageRank, Measure::CoreNumber];
     let mut expectation = expected(&ExportGraph {
         name: "supply-chain".into(),

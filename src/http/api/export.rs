@@ -143,6 +143,12 @@ fn common(
     Ok((format, spec, measures))
 }
 
+/// A binary file (a Parquet table), as the OpenAPI document describes it: a string of
+/// bytes (`format: binary`).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(pub Vec<u8>);
+
 /// Parameters of `GET /api/export`, for the OpenAPI document (the handler reads the query
 /// string itself, refusing unknown and repeated parameters).
 #[derive(Debug, utoipa::IntoParams)]
@@ -235,7 +241,7 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         (status = 200, description = "The file, with a Content-Disposition file name.", content(
             (String = "application/graphml+xml"), (String = "application/gexf+xml"),
             (String = "text/vnd.graphviz"), (Object = "application/json"), (String = "text/csv"),
-            (Vec<u8> = "application/vnd.apache.parquet"),
+            (BinaryFile = "application/vnd.apache.parquet"),
             (String = "text/turtle"), (String = "application/n-triples"),
             (String = "application/n-quads"), (String = "application/trig"),
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"),
@@ -302,7 +308,7 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         (status = 200, description = "The file, with a Content-Disposition file name.", content(
             (Object = "application/json"), (String = "application/graphml+xml"),
             (String = "application/gexf+xml"), (String = "text/vnd.graphviz"),
-            (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"),
+            (String = "text/csv"), (BinaryFile = "application/vnd.apache.parquet"),
             (String = "text/turtle"), (String = "application/n-triples"),
             (String = "application/n-quads"), (String = "application/trig"),
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
