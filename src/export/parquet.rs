@@ -16,6 +16,7 @@
 //! over HTTP too.
 
 use super::model::{is_integer_measure, ExportGraph};
+use crate::analytics::Score;
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
@@ -137,11 +138,7 @@ pub fn write_nodes(graph: &ExportGraph, out: impl Write) -> io::Result<()> {
         for (k, &m) in graph.measures.iter().enumerate() {
             let values = nodes.iter().map(|n| n.scores.get(k).copied().flatten());
             columns.push(if is_integer_measure(m) {
-                Arc::new(
-                    values
-                        .map(|s| s.map(|s| s.as_f64() as i64))
-                        .collect::<Int64Array>(),
-                )
+                Arc::new(values.map(|s| s.map(integer)).collect::<Int64Array>())
             } else {
                 Arc::new(
                     values
@@ -211,6 +208,15 @@ pub fn write_edges(graph: &ExportGraph, out: impl Write) -> io::Result<()> {
     write_table(schema.clone(), batches, out)
 }
 
+/// A count as an `Int64` without a detour through `f64` (exact up to `i64::MAX`, which
+/// saturates).
+fn integer(s: Score) -> i64 {
+    match s {
+        Score::Integer(i) => i64::try_from(i).unwrap_or(i64::MAX),
+        Score::Real(x) => x as i64,
+    }
+}
+
 /// `None` for an empty text, as the CSV's empty field.
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -219,7 +225,7 @@ fn non_empty(s: String) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::{Measure, Score};
+    use crate::analytics::Measure;
     use crate::export::{ExportEdge, ExportNode};
     use parquet::file::reader::{FileReader, SerializedFileReader};
 

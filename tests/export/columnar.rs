@@ -185,10 +185,7 @@ fn labels_built_to_break_csv_round_trip_through_parquet_and_neo4j_files() {
             "urn:h:d,with;odd\"id",
             "",
             Some("Automaker"),
-            vec![
-                Some(Score::Real(-0.0)),
-                Some(Score::Integer(u32::MAX.into())),
-            ],
+            vec![Some(Score::Real(-0.0)), Some(Score::Integer((1 << 53) + 1))],
         ),
     ];
     let edge = |source, target, relations: &[&str], paragraphs: Vec<i64>| ExportEdge {
