@@ -19,9 +19,12 @@ use std::time::Instant;
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// graphml, gexf, dot, cytoscape, csv (writes nodes.csv and edges.csv into the -o
-    /// directory), csv-nodes, csv-edges; or the RDF behind the graph: turtle, ntriples,
-    /// nquads, trig, rdfxml, jsonld; or geojson (RFC 7946): every place with a WKT point and
-    /// its figures, or the rows of --select.
+    /// directory), csv-nodes, csv-edges; parquet (nodes.parquet and edges.parquet into the
+    /// -o directory), parquet-nodes, parquet-edges; neo4j (CSV files for `neo4j-admin
+    /// database import full` into the -o directory: one per node label and one per
+    /// relationship type); or the RDF behind the graph: turtle, ntriples, nquads, trig,
+    /// rdfxml, jsonld; or geojson (RFC 7946): every place with a WKT point and its figures,
+    /// or the rows of --select.
     #[arg(long, value_name = "FORMAT")]
     pub format: String,
     /// The projection (default: supply-chain; with --around, all).
@@ -46,7 +49,8 @@ pub struct ExportArgs {
     /// geo:wktLiteral values; each row becomes a feature, the other columns its properties.
     #[arg(long, value_name = "FILE")]
     pub select: Option<PathBuf>,
-    /// Write to this file (for csv: this directory) instead of standard output.
+    /// Write to this file (for csv, parquet and neo4j: this directory) instead of standard
+    /// output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// The time limit (a file cut short by it is incomplete: the command exits 2).
@@ -61,20 +65,58 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
+/// What a `--format` name that writes a directory writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Directory {
+    /// Two files: (name, format) each.
+    Pair([(&'static str, Format); 2]),
+    /// Neo4j's bulk-import files.
+    Neo4j,
+}
+
+/// The names that write several files into the `-o` directory, and what they write.
+fn directory_format(name: &str) -> Option<(&'static str, Directory)> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "csv" => Some((
+            "csv",
+            Directory::Pair([
+                ("nodes.csv", Format::CsvNodes),
+                ("edges.csv", Format::CsvEdges),
+            ]),
+        )),
+        "parquet" => Some((
+            "parquet",
+            Directory::Pair([
+                ("nodes.parquet", Format::ParquetNodes),
+                ("edges.parquet", Format::ParquetEdges),
+            ]),
+        )),
+        "neo4j" | "neo4j-admin" => Some(("neo4j", Directory::Neo4j)),
+        _ => None,
+    }
+}
+
 /// `autokg export`.
 pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
-    let both_csv = args.format.trim().eq_ignore_ascii_case("csv");
-    let format = if both_csv {
-        Format::CsvNodes
-    } else {
-        Format::from_name(&args.format).map_err(|e| {
-            Error::UnknownFormat(format!("{e} (or csv for both CSV files into a directory)"))
-        })?
+    let directory = directory_format(&args.format);
+    let format = match directory {
+        Some((_, Directory::Pair([(_, first), _]))) => first,
+        Some((_, Directory::Neo4j)) => Format::CsvNodes,
+        None => Format::from_name(&args.format).map_err(|e| {
+            Error::UnknownFormat(format!(
+                "{e} (or csv, parquet or neo4j for several files into a directory)"
+            ))
+        })?,
     };
-    if both_csv && args.output.is_none() {
-        return Err(Error::InvalidInput(
-            "--format csv writes nodes.csv and edges.csv: give the directory with -o DIR (or use csv-nodes / csv-edges for standard output)".into(),
-        ));
+    if let (Some((name, _)), None) = (directory, &args.output) {
+        return Err(Error::InvalidInput(format!(
+            "--format {name} writes several files: give the directory with -o DIR{}",
+            match name {
+                "neo4j" => "",
+                "csv" => " (or use csv-nodes / csv-edges for standard output)",
+                _ => " (or use parquet-nodes / parquet-edges for standard output)",
+            }
+        )));
     }
     if args.depth > MAX_DEPTH {
         return Err(Error::InvalidInput(format!(
@@ -113,24 +155,25 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
     bar.set_message("reading labels, types, places and scores");
     let graph = ExportGraph::build_until(store, &projection, &scope, &measures, &deadline, None)?;
     let built = started.elapsed() - projected;
-    bar.set_message(format!(
-        "writing {}",
-        if both_csv { "csv" } else { format.name() }
-    ));
+    let format_name = directory.map_or(format.name(), |(name, _)| name);
+    bar.set_message(format!("writing {format_name}"));
     let writing = Instant::now();
-    let written: Vec<PathBuf> = match (&args.output, both_csv) {
-        (Some(dir), true) => {
+    let mut import_command = None;
+    let written: Vec<PathBuf> = match (&args.output, directory) {
+        (Some(dir), Some((_, Directory::Pair(pair)))) => {
             std::fs::create_dir_all(dir).map_err(io_error(dir))?;
             let mut files = Vec::new();
-            for (name, f) in [
-                ("nodes.csv", Format::CsvNodes),
-                ("edges.csv", Format::CsvEdges),
-            ] {
+            for (name, f) in pair {
                 let path = dir.join(name);
                 write_to(store, &graph, f, Some(&path), &bar, &deadline)?;
                 files.push(path);
             }
             files
+        }
+        (Some(dir), Some((_, Directory::Neo4j))) => {
+            let files = crate::export::neo4j::write_dir(&graph, dir, &deadline)?;
+            import_command = Some(files.import_command("neo4j"));
+            files.nodes.into_iter().chain(files.relationships).collect()
         }
         (output, _) => {
             write_to(store, &graph, format, output.as_deref(), &bar, &deadline)?;
@@ -141,6 +184,12 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
     bar.finish_and_clear();
     let into = if written.is_empty() {
         "standard output".to_owned()
+    } else if written.len() > 2 {
+        format!(
+            "{} files in {}",
+            written.len(),
+            args.output.as_deref().unwrap_or(Path::new(".")).display()
+        )
     } else {
         written
             .iter()
@@ -153,11 +202,14 @@ pub fn run(store: &KgStore, args: ExportArgs) -> Result<Outcome> {
         graph.nodes.len(),
         graph.edges.len(),
         graph.name,
-        if both_csv { "csv" } else { format.name() },
+        format_name,
         projected.as_secs_f64(),
         built.as_secs_f64(),
         write_seconds,
     );
+    if let Some(command) = import_command {
+        eprintln!("load them with: {command}");
+    }
     Ok(Outcome::Success)
 }
 

@@ -110,7 +110,8 @@ pub enum Command {
     /// Write a deterministic synthetic supply network (N-Quads) for scale tests.
     Generate(generate::GenerateArgs),
     /// Export a projection, or one entity's neighbourhood, for Gephi, Cytoscape, yEd,
-    /// Graphviz or networkx (GraphML, GEXF, DOT, Cytoscape.js JSON, CSV) or as RDF.
+    /// Graphviz or networkx (GraphML, GEXF, DOT, Cytoscape.js JSON, CSV), for Spark,
+    /// DuckDB or Neo4j (Parquet, neo4j-admin import CSV) or as RDF.
     Export(export::ExportArgs),
 }
 

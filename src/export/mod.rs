@@ -1,12 +1,14 @@
 //! Graph exports for visualization tools: GraphML, GEXF 1.3, Graphviz DOT, Cytoscape.js
-//! JSON, CSV node and edge lists, and RDF subgraphs (SPEC §6); and GeoJSON of places
-//! ([`geojson`], not a graph: places with their figures, or a SELECT with a WKT column).
+//! JSON, CSV node and edge lists, and RDF subgraphs (SPEC §6); for engines past one
+//! machine, Parquet node and edge tables ([`parquet`]) and Neo4j bulk-import CSV files
+//! ([`neo4j`]); and GeoJSON of places ([`geojson`], not a graph: places with their figures,
+//! or a SELECT with a WKT column).
 //!
 //! The flow is one way: a [`crate::projection::Projection`] and the store give an
 //! [`ExportGraph`] ([`model`], with what it reads from the store in `attributes.rs`): nodes
 //! with their full IRI, English and Chinese labels, type, city and province, and the chosen
 //! centrality scores; edges with relations, weight and source paragraphs. Each format is a writer over any [`std::io::Write`] in its own file
-//! ([`graphml`], [`gexf`], [`dot`], [`cytoscape`], [`csv`]); none builds the file in memory,
+//! ([`graphml`], [`gexf`], [`dot`], [`cytoscape`], [`csv`], [`parquet`]); none builds the file in memory,
 //! and the same graph always gives the same bytes (nodes in IRI order, edges by source then
 //! target). [`rdf`] writes the RDF behind a graph in the SPARQL endpoint's RDF syntaxes.
 //!
@@ -22,6 +24,8 @@ pub mod geojson;
 pub mod gexf;
 pub mod graphml;
 pub mod model;
+pub mod neo4j;
+pub mod parquet;
 pub mod rdf;
 
 pub use model::{ExportEdge, ExportError, ExportGraph, ExportNode, Scope};
@@ -53,6 +57,10 @@ pub enum Format {
     CsvNodes,
     /// Gephi's edge spreadsheet (`Source,Target,Type,Weight,Label,...`).
     CsvEdges,
+    /// The node spreadsheet's columns as an Apache Parquet table, scores typed.
+    ParquetNodes,
+    /// The edge spreadsheet's columns as an Apache Parquet table.
+    ParquetEdges,
     /// The RDF behind the graph, in one of the SPARQL endpoint's RDF syntaxes.
     Rdf(RdfFormat),
     /// GeoJSON (RFC 7946) of places with their figures, or of a SELECT with a WKT column:
@@ -68,6 +76,8 @@ pub const FORMATS: &[(&str, Format)] = &[
     ("cytoscape", Format::Cytoscape),
     ("csv-nodes", Format::CsvNodes),
     ("csv-edges", Format::CsvEdges),
+    ("parquet-nodes", Format::ParquetNodes),
+    ("parquet-edges", Format::ParquetEdges),
     ("geojson", Format::GeoJson),
     ("turtle", Format::Rdf(RdfFormat::Turtle)),
     ("ntriples", Format::Rdf(RdfFormat::NTriples)),
@@ -131,6 +141,7 @@ impl Format {
             Format::Dot => "text/vnd.graphviz; charset=utf-8",
             Format::Cytoscape => "application/json",
             Format::CsvNodes | Format::CsvEdges => "text/csv; charset=utf-8; header=present",
+            Format::ParquetNodes | Format::ParquetEdges => "application/vnd.apache.parquet",
             Format::GeoJson => "application/geo+json",
             Format::Rdf(f) => match f {
                 RdfFormat::Turtle => "text/turtle; charset=utf-8",
@@ -152,6 +163,8 @@ impl Format {
             Format::Cytoscape => ".cyjs",
             Format::CsvNodes => "-nodes.csv",
             Format::CsvEdges => "-edges.csv",
+            Format::ParquetNodes => "-nodes.parquet",
+            Format::ParquetEdges => "-edges.parquet",
             Format::GeoJson => ".geojson",
             Format::Rdf(f) => match f {
                 RdfFormat::Turtle => ".ttl",
@@ -180,6 +193,8 @@ pub fn write_graph(graph: &ExportGraph, format: Format, out: impl Write) -> io::
         Format::Cytoscape => cytoscape::write(graph, out),
         Format::CsvNodes => csv::write_nodes(graph, out),
         Format::CsvEdges => csv::write_edges(graph, out),
+        Format::ParquetNodes => parquet::write_nodes(graph, out),
+        Format::ParquetEdges => parquet::write_edges(graph, out),
         Format::Rdf(_) | Format::GeoJson => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "RDF and GeoJSON are written from the store, not from the export graph",

@@ -221,7 +221,7 @@ fn http_neighbourhoods_resolve_entities_and_refuse_what_is_too_large() {
 
 /// A server whose store holds the hostile suppliers and 60 synthetic firms, both loaded
 /// through the graph store protocol.
-fn hostile_and_synthetic_app() -> TestApp {
+pub(super) fn hostile_and_synthetic_app() -> TestApp {
     let token = "export-test-token";
     let app = spawn_app_with(autokg::http::ServeConfig {
         update_token: Some(token.into()),

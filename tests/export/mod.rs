@@ -2,9 +2,11 @@
 //! [`formats`] (the model, every format, determinism), [`tools`] (xmllint, Graphviz and
 //! networkx reading real exports), [`cli`] (`autokg export`), [`http`] (the endpoints and
 //! the page) and [`geo`] (GeoJSON and GeoSPARQL, checked by Python's geojson, shapely and
-//! pyproj, and the page in a real browser).
+//! pyproj, and the page in a real browser) and [`columnar`] (Parquet read back by pyarrow and
+//! duckdb, Neo4j bulk-import files against the importer's header grammar).
 
 mod cli;
+mod columnar;
 mod formats;
 mod geo;
 mod http;

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond cargo, idempotently: clang and libclang (RocksDB's
 # bindings), xmllint and Graphviz (export checks), Debian's Chromium and its WebDriver (the
-# page's browser test), and a Python venv with the cross-check tools (networkx, rdflib,
-# SPARQLWrapper, schemathesis, geojson, shapely, pyproj, Selenium) at $AUTOKG_VENV, by
-# default /var/tmp/autokg-venv, where the tests look for it.
+# page's browser test), Debian's default Java runtime (Spark reading the Parquet exports),
+# and a Python venv with the cross-check tools (networkx, rdflib, SPARQLWrapper,
+# schemathesis, geojson, shapely, pyproj, Selenium, pyarrow, duckdb, pyspark) at
+# $AUTOKG_VENV, by default /var/tmp/autokg-venv, where the tests look for it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export DEBIAN_FRONTEND=noninteractive
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-apt_packages=(clang libclang-dev libxml2-utils graphviz chromium chromium-driver)
+apt_packages=(clang libclang-dev libxml2-utils graphviz chromium chromium-driver default-jre-headless)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

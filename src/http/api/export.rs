@@ -143,6 +143,12 @@ fn common(
     Ok((format, spec, measures))
 }
 
+/// A binary file (a Parquet table), as the OpenAPI document describes it: a string of
+/// bytes (`format: binary`).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(pub Vec<u8>);
+
 /// Parameters of `GET /api/export`, for the OpenAPI document (the handler reads the query
 /// string itself, refusing unknown and repeated parameters).
 #[derive(Debug, utoipa::IntoParams)]
@@ -218,13 +224,14 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .description(Some(
-            "graphml, gexf, dot, cytoscape, csv-nodes and csv-edges for graph tools; turtle, ntriples, nquads, trig, rdfxml and jsonld for the RDF behind the graph; geojson (RFC 7946, /api/export only) for places with their figures.",
+            "graphml, gexf, dot, cytoscape, csv-nodes and csv-edges for graph tools; parquet-nodes and parquet-edges (Apache Parquet, typed scores) for columnar and distributed engines; turtle, ntriples, nquads, trig, rdfxml and jsonld for the RDF behind the graph; geojson (RFC 7946, /api/export only) for places with their figures.",
         ))
         .enum_values(Some(Format::names()))
         .into()
 }
 
-/// A projection as a file for Gephi, Cytoscape, yEd, Graphviz or networkx, or as RDF.
+/// A projection as a file for Gephi, Cytoscape, yEd, Graphviz or networkx, as a Parquet
+/// table for Spark, DuckDB or Polars, or as RDF.
 #[utoipa::path(
     get,
     path = "/api/export",
@@ -234,6 +241,7 @@ fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         (status = 200, description = "The file, with a Content-Disposition file name.", content(
             (String = "application/graphml+xml"), (String = "application/gexf+xml"),
             (String = "text/vnd.graphviz"), (Object = "application/json"), (String = "text/csv"),
+            (BinaryFile = "application/vnd.apache.parquet"),
             (String = "text/turtle"), (String = "application/n-triples"),
             (String = "application/n-quads"), (String = "application/trig"),
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"),
@@ -300,7 +308,8 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         (status = 200, description = "The file, with a Content-Disposition file name.", content(
             (Object = "application/json"), (String = "application/graphml+xml"),
             (String = "application/gexf+xml"), (String = "text/vnd.graphviz"),
-            (String = "text/csv"), (String = "text/turtle"), (String = "application/n-triples"),
+            (String = "text/csv"), (BinaryFile = "application/vnd.apache.parquet"),
+            (String = "text/turtle"), (String = "application/n-triples"),
             (String = "application/n-quads"), (String = "application/trig"),
             (String = "application/rdf+xml"), (serde_json::Value = "application/ld+json"))),
         (status = 400, description = "A bad parameter, or a neighbourhood larger than maxNodes.", body = ProblemDetails, content_type = "application/problem+json"),
