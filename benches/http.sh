@@ -9,7 +9,9 @@
 #   runs, the two servers alternating. Prints req/s, p99 and the ratio per query, on RocksDB
 #   (autokg --store vs oxigraph --location) and in memory (autokg --data vs oxigraph serve
 #   without --location, loaded through its Graph Store). Needs wrk (apt-get install wrk).
-#   AUTOKG_BENCH_STORES=rocksdb (or memory) runs one store kind only.
+#   AUTOKG_BENCH_STORES=rocksdb (or memory) runs one store kind only. AUTOKG_BENCH_PIN=1 runs
+#   both servers on CPU 1 and wrk on CPU 0 (taskset), so that the load generator does not
+#   compete with the server it measures; without it all share every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 firms="${1:-5000}"; secs="${2:-4}"; conns="${3:-16}"; runs="${4:-3}"
@@ -21,6 +23,8 @@ autokg="${AUTOKG_BIN:-$target/release/autokg}"
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-bench-venv}"
 [ -x "$venv/bin/oxigraph" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q oxigraph; }
 command -v wrk >/dev/null || { echo "benches/http.sh needs wrk (apt-get install wrk)" >&2; exit 2; }
+pin_server=(); pin_client=()
+if [ "${AUTOKG_BENCH_PIN:-0}" = 1 ]; then pin_server=(taskset -c 1); pin_client=(taskset -c 0); fi
 work="$(mktemp -d)"
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -89,7 +93,7 @@ wait_up() { for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:$1
 
 # One wrk run: prints "req/s p99-ms".
 one() { # lua port
-  wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$1" "http://127.0.0.1:$2" 2>&1 | awk '
+  "${pin_client[@]}" wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$1" "http://127.0.0.1:$2" 2>&1 | awk '
     /Requests\/sec/ {rps=$2}
     $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
     /Non-2xx/ {bad=$4}
@@ -99,7 +103,7 @@ one() { # lua port
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 compare() { # kind autokg-port oxigraph-port
-  printf '\n%s (%s firms, %s s x %s runs per query and server, %s connections)\n' "$1" "$firms" "$secs" "$runs" "$conns"
+  printf '\n%s (%s firms, %s s x %s runs per query and server, %s connections%s)\n' "$1" "$firms" "$secs" "$runs" "$conns" "${pin_server:+, servers on CPU 1 and wrk on CPU 0}"
   printf '| query | autokg req/s | oxigraph req/s | ratio | autokg p99 ms | oxigraph p99 ms |\n|---|---|---|---|---|---|\n'
   while read -r q; do
     check_same "$q" "$2" "$3"
@@ -119,12 +123,12 @@ for kind in $stores; do
     rocksdb)
       "$autokg" --store "$work/ak" load "$work/net.nt" 2>/dev/null
       "$venv/bin/oxigraph" load --location "$work/ox" --file "$work/net.nt" >/dev/null 2>&1
-      RUST_LOG=warn "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
-      "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
+      RUST_LOG=warn "${pin_server[@]}" "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      "${pin_server[@]}" "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       ;;
     memory)
-      RUST_LOG=warn "$autokg" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
-      "$venv/bin/oxigraph" serve --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
+      RUST_LOG=warn "${pin_server[@]}" "$autokg" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      "${pin_server[@]}" "$venv/bin/oxigraph" serve --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       wait_up 17812
       curl -fs -X POST -H 'Content-Type: application/n-triples' --data-binary "@$work/net.nt" 'http://127.0.0.1:17812/store?default' >/dev/null
       ;;
