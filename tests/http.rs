@@ -220,6 +220,22 @@ fn updates_need_a_token_that_matches() {
 }
 
 #[test]
+fn a_timeout_too_large_for_a_duration_is_a_400_not_a_dropped_connection() {
+    let app = spawn_app();
+    for timeout in ["1e300", "18446744073709551616"] {
+        let r = app
+            .get("/sparql")
+            .query(&[("query", "ASK {}"), ("timeout", timeout)])
+            .send()
+            .expect("an answer, not a dropped connection");
+        assert_eq!(r.status().as_u16(), 400, "{timeout}");
+        assert!(r.text().expect("body").contains("timeout"));
+    }
+    let (status, _, _) = app.query("ASK {}", "application/sparql-results+json");
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn a_heavy_query_is_cancelled_and_answered_503_near_its_limit() {
     let app = spawn_app();
     let heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";

@@ -161,3 +161,69 @@ fn a_deeply_nested_query_repeats_without_harm() {
     let (hits, _) = cache_counts(&app);
     assert!(hits >= 4, "{hits} hits");
 }
+
+#[test]
+fn a_text_quick_on_another_dataset_is_not_run_in_place_on_the_whole_store() {
+    let app = with_token();
+    let product = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    // Quick on an empty dataset…
+    for _ in 0..3 {
+        let r = app
+            .get("/sparql")
+            .query(&[("query", product), ("default-graph-uri", "http://x/none")])
+            .header("Accept", "text/csv")
+            .send()
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    // …and slow on the whole store: it must go to the pool, leaving the HTTP workers free.
+    let address = app.address.clone();
+    let heavy = std::thread::spawn(move || {
+        reqwest::blocking::Client::new()
+            .get(format!("{address}/sparql"))
+            .query(&[("query", product), ("timeout", "2")])
+            .send()
+            .expect("request")
+            .status()
+            .as_u16()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let mut slowest = Duration::ZERO;
+    for _ in 0..10 {
+        // A new connection each time: they are spread over every HTTP worker.
+        let start = Instant::now();
+        let r = reqwest::blocking::Client::new()
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .expect("probe");
+        assert_eq!(r.status().as_u16(), 200);
+        slowest = slowest.max(start.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(heavy.join().expect("thread"), 503);
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a probe waited {slowest:?} behind the product"
+    );
+}
+
+#[test]
+fn a_short_text_standing_for_a_large_algebra_is_not_kept() {
+    let app = with_token();
+    // 16 KB of text; each prefixed name expands to a 6,000-character IRI in the algebra.
+    let prefix = format!("http://e.org/{}/", "a".repeat(6000));
+    let names = "p:a ".repeat(2000);
+    let query =
+        format!("PREFIX p: <{prefix}> SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1");
+    assert!(query.len() < 16 * 1024, "{}", query.len());
+    let (_, misses) = cache_counts(&app);
+    for _ in 0..2 {
+        let (status, _, body) = app.query(&query, "application/sparql-results+json");
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(
+        cache_counts(&app).1,
+        misses + 2,
+        "parsed both times: not kept"
+    );
+}

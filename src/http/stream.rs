@@ -50,13 +50,19 @@ impl<T: TypedSink> TypedSink for &mut T {
     }
 }
 
+/// The most a response run in place ([`run_here`]) may hold in memory: past it the work is
+/// stopped and the client asked to retry (the retry goes through the pool, which streams).
+pub const COLLECT_LIMIT: usize = 1 << 20;
+
 /// A [`ResponseSink`] that keeps the whole response, for work run where it is asked for
-/// ([`run_here`]).
+/// ([`run_here`]), up to [`COLLECT_LIMIT`] bytes of body.
 #[derive(Default)]
 pub struct CollectSink {
     head: Option<Result<Head, HttpError>>,
     chunks: Vec<Result<bytes::Bytes, std::io::Error>>,
     content_type: Option<&'static str>,
+    held: usize,
+    overflowed: bool,
 }
 
 impl ResponseSink for CollectSink {
@@ -67,6 +73,13 @@ impl ResponseSink for CollectSink {
     }
 
     fn chunk(&mut self, chunk: Result<bytes::Bytes, std::io::Error>) -> bool {
+        self.held += chunk.as_ref().map_or(0, bytes::Bytes::len);
+        if self.held > COLLECT_LIMIT {
+            // Stops the work as a client that left would; `run_here` answers 503.
+            self.overflowed = true;
+            self.chunks.clear();
+            return false;
+        }
         self.chunks.push(chunk);
         true
     }
@@ -92,6 +105,17 @@ pub fn run_here(
 ) -> HttpResponse {
     let mut sink = CollectSink::default();
     work(&mut sink);
+    if sink.overflowed {
+        let mut busy = render(HttpError {
+            status: 503,
+            message: "the answer outgrew what this server answers in place (it was small when \
+                      last asked); retry, and it is streamed"
+                .into(),
+        });
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        return busy;
+    }
     if let (Some(Ok(_)), Some(m)) = (&sink.head, sink.content_type) {
         response.content_type(crate::sparql::negotiate::content_type_value(m));
     }

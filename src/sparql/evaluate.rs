@@ -193,7 +193,9 @@ pub fn parse_checked_query(
     parsed.inlinable = crate::nesting::sparql_shape(&request.query).depth
         <= super::query_cache::SHALLOW_DEPTH
         && !service::calls_services(&parsed.query);
-    parsed.geosparql = calls_geosparql(&parsed.query);
+    let serialized = parsed.query.to_string();
+    parsed.size = serialized.len();
+    parsed.geosparql = calls_geosparql(&serialized);
     Ok(parsed)
 }
 
@@ -213,14 +215,13 @@ pub fn check_parsed_query(
     Ok(ParsedQuery::new(query, form, false))
 }
 
-/// Whether `query` calls one of the GeoSPARQL functions of [`KgStore::evaluator`] (found in
-/// its serialization, which writes every function IRI in full; a false positive only costs
-/// the larger evaluator).
-pub fn calls_geosparql(query: &Query) -> bool {
-    let text = query.to_string();
+/// Whether `serialized`, a query's serialization, calls one of the GeoSPARQL functions of
+/// [`KgStore::evaluator`] (a serialization writes every function IRI in full; a false
+/// positive only costs the larger evaluator).
+pub fn calls_geosparql(serialized: &str) -> bool {
     spargeo::GEOSPARQL_EXTENSION_FUNCTIONS
         .iter()
-        .any(|(name, _)| text.contains(name.as_str()))
+        .any(|(name, _)| serialized.contains(name.as_str()))
 }
 
 /// Binds a checked query to `evaluator` (see [`prepare_parsed_query`]) with the protocol's

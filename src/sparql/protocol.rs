@@ -256,7 +256,8 @@ impl Params {
                 t.parse::<f64>()
                     .ok()
                     .filter(|s| s.is_finite() && *s > 0.0)
-                    .map(Duration::from_secs_f64)
+                    // Past about 5.8e11 years a Duration cannot hold it: a 400, not a panic.
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
                     .ok_or_else(|| {
                         HttpError::bad_request(format!(
                             "timeout '{t}' is not a positive number of seconds"

@@ -5,8 +5,9 @@
 //! The cache holds algebra, never results: what a query means does not depend on the data, so
 //! writes leave it valid. It depends on the base IRI (relative IRIs resolve against it) and on
 //! the SERVICE policy, which is fixed for a server's lifetime, so one cache belongs to one
-//! server. Texts longer than [`MAX_TEXT`] bytes are not kept, which bounds the cache's memory
-//! to about `capacity × MAX_TEXT` of text plus its algebra.
+//! server. Texts longer than [`MAX_TEXT`] bytes and algebra whose serialization is longer than
+//! [`MAX_ALGEBRA`] are not kept, which bounds the cache to `capacity` × (16 + 32) KiB of text
+//! and serialized algebra, about 25 MiB with the algebra's own overhead.
 
 use super::evaluate::QueryForm;
 use super::HttpError;
@@ -19,6 +20,10 @@ use std::sync::{Arc, Mutex};
 
 /// The longest query text (bytes) the cache keeps.
 pub const MAX_TEXT: usize = 16 * 1024;
+
+/// The largest algebra the cache keeps, measured as its serialization in bytes (prefixed
+/// names are expanded there, as in memory: a 16 KiB text can stand for megabytes).
+pub const MAX_ALGEBRA: usize = 32 * 1024;
 
 /// The deepest a query may nest ([`crate::nesting::Shape::depth`]) to be evaluated on a
 /// thread with a default-sized stack (2 MiB; [`crate::nesting::STACK_SIZE`] gives about
@@ -36,6 +41,9 @@ pub struct ParsedQuery {
     /// Whether it may run off the large-stack pool: it nests at most [`SHALLOW_DEPTH`] deep
     /// and calls no SERVICE (whose answer could take any time).
     pub inlinable: bool,
+    /// The length of its serialization (bytes): what it weighs in the cache
+    /// ([`MAX_ALGEBRA`]); 0 when not measured.
+    pub size: usize,
     /// Whether it calls GeoSPARQL functions (true unless known otherwise), so needs
     /// [`crate::store::KgStore::evaluator`] rather than its plain form.
     pub geosparql: bool,
@@ -54,6 +62,7 @@ impl ParsedQuery {
             query,
             form,
             inlinable,
+            size: 0,
             geosparql: true,
             quick_in: AtomicU64::new(0),
         }
@@ -116,7 +125,7 @@ impl QueryCache {
         }
         self.misses.inc();
         let parsed = Arc::new(parse()?);
-        if text.len() <= MAX_TEXT {
+        if text.len() <= MAX_TEXT && parsed.size <= MAX_ALGEBRA {
             let entry = Entry {
                 base: base.map(str::to_owned),
                 parsed: parsed.clone(),
