@@ -8,6 +8,35 @@ pub const AKID: &str = "https://w3id.org/autokg/id/";
 /// Namespace of the custom SPARQL functions (`akf:`).
 pub const AKF: &str = "https://w3id.org/autokg/function#";
 
+/// Whether `datatype` (an IRI) is one of XSD 1.1's numeric types (`xsd:decimal`, `xsd:float`,
+/// `xsd:double` and the types derived from `xsd:decimal`): the literals the JSON outputs
+/// write as numbers.
+pub fn is_xsd_numeric(datatype: &str) -> bool {
+    datatype
+        .strip_prefix("http://www.w3.org/2001/XMLSchema#")
+        .is_some_and(|t| {
+            matches!(
+                t,
+                "integer"
+                    | "decimal"
+                    | "double"
+                    | "float"
+                    | "int"
+                    | "long"
+                    | "short"
+                    | "byte"
+                    | "nonNegativeInteger"
+                    | "positiveInteger"
+                    | "negativeInteger"
+                    | "nonPositiveInteger"
+                    | "unsignedInt"
+                    | "unsignedLong"
+                    | "unsignedShort"
+                    | "unsignedByte"
+            )
+        })
+}
+
 /// Named graph holding the ontology.
 pub const GRAPH_ONTOLOGY: &str = "https://w3id.org/autokg/graph/ontology";
 /// Named graph holding the curated dataset.

@@ -64,16 +64,7 @@ fn server(limit: Duration) -> TestApp {
 
 /// A value of `/metrics`.
 fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .get("/metrics")
-        .send()
-        .expect("metrics")
-        .text()
-        .expect("text");
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    app.metric(name)
 }
 
 /// Waits until no evaluation is in flight; fails when that takes longer than `within` from

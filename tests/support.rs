@@ -76,6 +76,20 @@ impl TestApp {
         self.client.post(format!("{}{path}", self.address))
     }
 
+    /// The value of the sample `name` in `/metrics` (Prometheus text; panics when absent).
+    pub fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .get("/metrics")
+            .send()
+            .expect("metrics")
+            .text()
+            .expect("text");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics:\n{text}"))
+    }
+
     /// A query by GET with an `Accept` header; returns status, content type and body.
     pub fn query(&self, query: &str, accept: &str) -> (u16, String, String) {
         let r = self

@@ -5,7 +5,7 @@
 use super::{
     ak, id_of, lang_map, Direction, Entity, EntityRef, EntityRelations, Firm, FirmPage, Index,
     Labels, Link, Num, Observation, ObservationList, Places, PropertyValue, Rejection, Relation,
-    MAX_LIMIT, PROV_DERIVED, XSD,
+    MAX_LIMIT, PROV_DERIVED,
 };
 use crate::describe::{compact, expand_entity, expand_term};
 use crate::error::Error;
@@ -93,30 +93,13 @@ fn property_value(t: &Term) -> PropertyValue {
         }),
         Term::BlankNode(b) => PropertyValue::Resource(Link { id: b.to_string() }),
         Term::Literal(l) => {
-            let dt = l.datatype().as_str();
-            let local = dt.strip_prefix(XSD).unwrap_or("");
-            let numeric = matches!(
-                local,
-                "integer"
-                    | "decimal"
-                    | "double"
-                    | "float"
-                    | "int"
-                    | "long"
-                    | "short"
-                    | "nonNegativeInteger"
-                    | "positiveInteger"
-                    | "negativeInteger"
-                    | "nonPositiveInteger"
-                    | "unsignedInt"
-                    | "unsignedLong"
-            );
+            let numeric = crate::vocab::is_xsd_numeric(l.datatype().as_str());
             if numeric {
                 if let Some(n) = number(t) {
                     return PropertyValue::Number(Num(n));
                 }
             }
-            if local == "boolean" {
+            if l.datatype() == oxigraph::model::vocab::xsd::BOOLEAN {
                 if let Ok(b) = l.value().parse::<bool>() {
                     return PropertyValue::Boolean(b);
                 }

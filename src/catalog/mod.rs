@@ -38,7 +38,6 @@ const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
 const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
 const OWL_SYMMETRIC: &str = "http://www.w3.org/2002/07/owl#SymmetricProperty";
 const GEO_GEOMETRY: &str = "http://www.opengis.net/ont/geosparql#Geometry";
-const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 /// The most suggestions an unknown id gets.
 pub const SUGGESTIONS: usize = 5;

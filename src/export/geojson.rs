@@ -65,30 +65,7 @@ pub fn wkt_to_geometry(term: &Term) -> Option<Value> {
 
 /// A literal as a JSON value: a number for the XSD numeric types, else its lexical form.
 fn literal_value(l: &Literal) -> Value {
-    let datatype = l.datatype().as_str();
-    let numeric = datatype
-        .strip_prefix("http://www.w3.org/2001/XMLSchema#")
-        .is_some_and(|t| {
-            matches!(
-                t,
-                "integer"
-                    | "decimal"
-                    | "double"
-                    | "float"
-                    | "int"
-                    | "long"
-                    | "short"
-                    | "byte"
-                    | "nonNegativeInteger"
-                    | "positiveInteger"
-                    | "negativeInteger"
-                    | "nonPositiveInteger"
-                    | "unsignedInt"
-                    | "unsignedLong"
-                    | "unsignedShort"
-                    | "unsignedByte"
-            )
-        });
+    let numeric = crate::vocab::is_xsd_numeric(l.datatype().as_str());
     if numeric {
         if let Ok(i) = l.value().parse::<i64>() {
             return Value::from(i);
