@@ -156,32 +156,6 @@ pub fn parse_update_with_base(text: &str, base: Option<&str>) -> Result<Update, 
     Ok(update)
 }
 
-/// Parses a query ([`parse_query`]) and prepares it ([`prepare_parsed_query`]).
-pub fn prepare_query(
-    evaluator: SparqlEvaluator,
-    request: &QueryRequest,
-    services: ServiceCaller,
-) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let query = parse_query_with_base(&request.query, request.base_iri.as_deref())?;
-    prepare_parsed_query(evaluator, query, request, services)
-}
-
-/// Applies the SERVICE policy and the protocol's dataset to a parsed query, adds the liveness
-/// checks of [`super::cancel`], and prepares it on `evaluator`, which must come from
-/// [`super::cancel::with_liveness`] (it carries the cancellation token and `akf:alive`).
-/// `services` becomes the evaluator's SERVICE handler (it applies the policy again on every
-/// call). Errors: 400 for a SERVICE the policy refuses.
-pub fn prepare_parsed_query(
-    evaluator: SparqlEvaluator,
-    query: Query,
-    request: &QueryRequest,
-    services: ServiceCaller,
-) -> Result<(PreparedSparqlQuery, QueryForm), HttpError> {
-    let parsed = check_parsed_query(query, services.policy())?;
-    let form = parsed.form;
-    Ok((bind_query(evaluator, parsed.query, request, services), form))
-}
-
 /// The text of `request` parsed ([`parse_query`]) and checked ([`check_parsed_query`]): what
 /// [`super::query_cache::QueryCache`] keeps.
 pub fn parse_checked_query(
@@ -224,7 +198,9 @@ pub fn calls_geosparql(serialized: &str) -> bool {
         .any(|(name, _)| serialized.contains(name.as_str()))
 }
 
-/// Binds a checked query to `evaluator` (see [`prepare_parsed_query`]) with the protocol's
+/// Binds a checked query to `evaluator`, which must come from
+/// [`super::cancel::with_liveness`], with `services` as its SERVICE handler (it applies the
+/// policy again on every call) and the protocol's
 /// dataset: the `default-graph-uri`/`named-graph-uri` parameters, else the query's own
 /// `FROM`, else the union of all graphs as the default graph.
 pub fn bind_query(
