@@ -40,7 +40,8 @@
 //! For each shape, the largest text within the limits was run through the server's path
 //! ([`crate::sparql::evaluate::parse_checked_query`] with the liveness guard,
 //! [`crate::sparql::evaluate::bind_query`], evaluation on the curated store, serialization)
-//! and the command line's ([`crate::store::KgStore::query`], the table writer) on a thread whose stack was halved until it overflowed (in a child process):
+//! and the command line's ([`crate::store::KgStore::query`], the table writer) on a thread
+//! whose stack was halved until it overflowed (in a child process):
 //!
 //! | shape at the limit | server | command line |
 //! |---|---|---|
