@@ -169,11 +169,14 @@ fn a_text_quick_on_another_dataset_is_not_run_in_place_on_the_whole_store() {
         assert_eq!(r.status().as_u16(), 200);
     }
     // …and slow on the whole store: it must go to the pool, leaving the HTTP workers free.
+    // Run in place, it would hold one HTTP worker for its whole 6 s limit, and the probes
+    // landing on that worker would wait about 5 s; the bound below leaves room for a busy
+    // machine (CI runs the suite in parallel on 2 cores) without mistaking that for it.
     let address = app.address.clone();
     let heavy = std::thread::spawn(move || {
         reqwest::blocking::Client::new()
             .get(format!("{address}/sparql"))
-            .query(&[("query", product), ("timeout", "2")])
+            .query(&[("query", product), ("timeout", "6")])
             .send()
             .expect("request")
             .status()
@@ -194,7 +197,7 @@ fn a_text_quick_on_another_dataset_is_not_run_in_place_on_the_whole_store() {
     }
     assert_eq!(heavy.join().expect("thread"), 503);
     assert!(
-        slowest < Duration::from_millis(500),
+        slowest < Duration::from_millis(3000),
         "a probe waited {slowest:?} behind the product"
     );
 }
