@@ -98,6 +98,12 @@ fn cases() -> Vec<(&'static str, bool, String)> {
          format!("SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {values}}} ?a ?b ?c . ?d ?e ?f }}")),
         ("a sub-select grouping a product", false,
          "SELECT * WHERE { { SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a } }".into()),
+        // Sides held in memory joined on a key bound to one constant: a product although
+        // they share a variable.
+        ("sub-selects joined on a constant key", false,
+         "SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a (1 AS ?k) WHERE { ?a ?b ?c } } { SELECT ?d (1 AS ?k) WHERE { ?d ?e ?f } } { SELECT ?g (1 AS ?k) WHERE { ?g ?h ?i } } }".into()),
+        ("BIND groups joined on a constant key", false,
+         "SELECT (COUNT(*) AS ?n) WHERE { { ?a ?b ?c BIND(1 AS ?k) } { ?d ?e ?f BIND(1 AS ?k) } { ?g ?h ?i BIND(1 AS ?k) } }".into()),
         // Named graphs: an update's WHERE reads the real default graph, which is empty.
         ("an update whose WHERE is a product", true,
          "INSERT { <http://e/stopped> <http://e/p> ?c } WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }".into()),

@@ -8,13 +8,16 @@
 //! the evaluation boundary.
 //!
 //! - [`guard_query`] rewrites the algebra before evaluation: every node that forms a
-//!   cartesian product (a basic graph pattern whose triple patterns fall into two or more
-//!   groups sharing no variable, a join, OPTIONAL or LATERAL whose sides share none) is
-//!   wrapped in `FILTER(akf:alive(COALESCE(sameTerm(?a, ?a) && sameTerm(?b, ?b) …, true)))`
-//!   with one variable from each side. Joins on a shared variable are left alone: a
-//!   solution of one side meets only its matches, and reading it was a store read, where
-//!   the evaluator checks its token itself; so a guarded query pays the check only where a
-//!   product is. Patterns inside `SERVICE` are left as written: the remote endpoint
+//!   product (a basic graph pattern whose triple patterns fall into two or more groups
+//!   sharing no variable; a join, OPTIONAL or LATERAL whose sides share none, or one of
+//!   whose sides is held in memory: a sub-select, BIND, VALUES, a group, a union, another
+//!   join) is wrapped in `FILTER(akf:alive(COALESCE(sameTerm(?a, ?a) && sameTerm(?b, ?b) …,
+//!   true)))` with variables from each side. A join of two store reads (triple patterns or
+//!   paths) on a shared variable is left alone: each solution of one side meets only its
+//!   matches, and reading it was a store read, where the evaluator checks its token itself.
+//!   A side held in memory can meet the whole other side without any read (sub-selects
+//!   joined on a key bound to one constant are a product), so those joins are guarded
+//!   whatever they share, and a guarded query pays the check only where a product can be. Patterns inside `SERVICE` are left as written: the remote endpoint
 //!   evaluates them and knows no `akf:alive`. The filter is true for every solution, so
 //!   results do not change; its variables come from every side, so the optimizer cannot push it below
 //!   the join it guards; `sameTerm` compares the evaluator's internal terms, so it decodes
@@ -25,7 +28,8 @@
 //!   on unwinding); the evaluation's state is dropped, freeing its memory, its thread and its
 //!   permit. An update's transaction is dropped uncommitted, so nothing is applied.
 //!
-//! Between two checks there is at most one store read or one guarded solution, so evaluation
+//! Between two checks there is at most one store read or one guarded solution (or the
+//! matches of one read in a join of two reads on a shared variable), so evaluation
 //! stops within milliseconds of the limit on the shapes measured (README, "Limits").
 //!
 //! [`query_until`] runs the library's own queries (projections, export attributes, labels)
@@ -167,12 +171,18 @@ fn guard_node(pattern: &mut GraphPattern) {
         | GraphPattern::LeftJoin { left, right, .. }
         | GraphPattern::Lateral { left, right } => {
             let (l, r) = (in_scope(left), in_scope(right));
-            if l.iter().any(|v| r.contains(v)) {
-                // Sides that share a variable join on it: each solution of one side meets
-                // only its matches, not the whole of the other side.
+            let shared = l.iter().find(|v| r.contains(v)).cloned();
+            if shared.is_some() && reads_per_solution(left) && reads_per_solution(right) {
+                // Two store reads joined on a shared variable: between two solutions of the
+                // join there is a store read, where the evaluator checks its token.
                 return;
             }
-            vec![l.into_iter().next(), r.into_iter().next()]
+            // A side held in memory (a sub-select, BIND, VALUES, a group, a union, another
+            // join) can meet every solution of the other side without a store read, even on
+            // a shared variable: a key bound to one constant on both sides is a product.
+            let left_only = l.iter().find(|v| !r.contains(v)).cloned();
+            let right_only = r.iter().find(|v| !l.contains(v)).cloned();
+            vec![left_only, right_only, shared]
         }
         _ => return,
     };
@@ -208,6 +218,19 @@ fn guard_node(pattern: &mut GraphPattern) {
         expr: check,
         inner: Box::new(inner),
     };
+}
+
+/// Whether each solution of `pattern` comes from its own store read: triple patterns and
+/// property paths, possibly filtered or scoped to a graph. Anything else may produce solutions
+/// from memory.
+fn reads_per_solution(pattern: &GraphPattern) -> bool {
+    match pattern {
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => true,
+        GraphPattern::Filter { inner, .. } | GraphPattern::Graph { inner, .. } => {
+            reads_per_solution(inner)
+        }
+        _ => false,
+    }
 }
 
 /// `a && b && …` as a balanced tree: a basic graph pattern of thousands of triple patterns
@@ -331,6 +354,8 @@ mod tests {
             "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c LIMIT 7",
             "SELECT * { VALUES ?v { 1 2 3 } ?a ?b ?v }",
             "SELECT * { ?a ?b ?c MINUS { ?a ?b 3 } }",
+            "SELECT (COUNT(*) AS ?n) { { SELECT ?a (1 AS ?k) { ?a ?b ?c } } { ?d ?e ?f BIND(1 AS ?k) } }",
+            "SELECT * { { ?a ?b ?c } UNION { ?c ?b ?a } OPTIONAL { ?a ?x ?y } }",
         ] {
             let plain = SparqlParser::new().parse_query(q).expect("parses");
             let expected = rows(&store, plain, CancellationToken::new()).expect("runs");
@@ -355,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn only_products_are_guarded() {
+    fn only_what_can_multiply_without_a_store_read_is_guarded() {
         assert_eq!(
             guards("SELECT * { ?s <http://e/p> ?t . ?t <http://e/p> ?u }"),
             0
@@ -369,6 +394,45 @@ mod tests {
         assert_eq!(
             guards("SELECT * { ?a ?b ?c FILTER EXISTS { ?d ?e ?f . ?g ?h ?i } }"),
             1
+        );
+        // Two store reads on a shared variable, even as separate groups or a path.
+        assert_eq!(guards("SELECT * { { ?a ?b ?c } { ?c ?d ?e } }"), 0);
+        assert_eq!(
+            guards("SELECT * { ?a <http://e/p>+ ?c OPTIONAL { ?c ?x ?y FILTER(?y > 3) } }"),
+            0
+        );
+        // A side held in memory meets the other side whole, shared variable or not.
+        assert_eq!(
+            guards("SELECT * { { SELECT ?a (1 AS ?k) { ?a ?b ?c } } { SELECT ?d (1 AS ?k) { ?d ?e ?f } } }"),
+            1
+        );
+        assert_eq!(
+            guards("SELECT * { { ?a ?b ?c BIND(1 AS ?k) } { ?d ?e ?f BIND(1 AS ?k) } { ?g ?h ?i BIND(1 AS ?k) } }"),
+            2
+        );
+        assert_eq!(guards("SELECT * { VALUES ?c { 1 2 } ?a ?b ?c }"), 1);
+    }
+
+    #[test]
+    fn a_cancelled_product_on_a_constant_key_stops_at_once() {
+        // 400^3 = 6.4e7 solutions of in-memory sides joined on ?k = 1.
+        let store = store(400);
+        let token = CancellationToken::new();
+        let cancel = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let start = Instant::now();
+        let q = guarded(
+            "SELECT (COUNT(*) AS ?n) { { SELECT ?a (1 AS ?k) { ?a ?b ?c } } \
+             { SELECT ?d (1 AS ?k) { ?d ?e ?f } } { SELECT ?g (1 AS ?k) { ?g ?h ?i } } }",
+        );
+        assert_eq!(rows(&store, q, token), Err(Cancelled));
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "stopped after {:?}",
+            start.elapsed()
         );
     }
 
