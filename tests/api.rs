@@ -391,6 +391,54 @@ fn unknown_ids_are_404_problems_with_suggestions() {
     );
 }
 
+/// Suggestions and search do bounded work, whatever the data and the request hold: a
+/// 20,000-character label in the data and a 20,000-character unknown id cost a length test,
+/// not an edit distance of 20,000 × 20,000 (0.47 s a request before the bound).
+#[test]
+fn suggestions_and_search_stay_cheap_on_huge_labels_and_ids() {
+    let app = spawn_app_with(ServeConfig {
+        update_token: Some("t".into()),
+        ..ServeConfig::default()
+    });
+    let label = "x".repeat(20_000);
+    let r = app
+        .post("/sparql")
+        .bearer_auth("t")
+        .header("Content-Type", "application/sparql-update")
+        .body(format!(
+            "INSERT DATA {{ <{AKID}longname> a <{AK}Automaker> ; \
+             <http://www.w3.org/2000/01/rdf-schema#label> \"{label}\"@en }}"
+        ))
+        .send()
+        .expect("update");
+    assert_eq!(r.status().as_u16(), 204);
+    let id = format!("{}y", "x".repeat(19_999));
+    let start = std::time::Instant::now();
+    for _ in 0..20 {
+        let p = problem(&app, &format!("/api/entities/{id}"), 404);
+        assert_eq!(p["suggestions"].as_array().map_or(0, Vec::len), 0, "{p}");
+    }
+    let spent = start.elapsed();
+    assert!(
+        spent < std::time::Duration::from_secs(3),
+        "20 lookups took {spent:?}"
+    );
+    // A short near miss still gets its suggestion next to the huge label.
+    let p = problem(&app, "/api/entities/sers", 404);
+    assert_eq!(p["suggestions"][0]["id"], "seres", "{p}");
+    // Search text is at most 200 characters: 200 is searched, 201 is a 400 naming q.
+    let at_limit = get(&app, &format!("/api/search?q={}", "x".repeat(200)));
+    assert_eq!(at_limit.status, 200);
+    let p = problem(&app, &format!("/api/search?q={}", "x".repeat(201)), 400);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("q has 201 characters"),
+        "{p}"
+    );
+}
+
 #[test]
 /// The JSON-LD is the JSON with a context, except where JSON cannot carry the exact RDF
 /// (src/http/api/jsonld.rs): decimals are strings (a JSON-LD processor would make a JSON

@@ -588,6 +588,11 @@ struct Served {
 
 impl Served {
     fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// [`Served::start`] with extra environment variables for the process.
+    fn start_with_env(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -597,6 +602,7 @@ impl Served {
             .args(["--entailment", "none", "serve", "--bind", &bind])
             .args(args)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -644,4 +650,41 @@ fn autokg_serve_calls_an_https_target_trusted_through_service_ca() {
     let body = r.text().expect("body");
     assert_eq!(json_values(&body), [format!("from-{}", endpoint.port)]);
     assert_eq!(endpoint.connections(), 1);
+}
+
+/// The system's trust store counts too (rustls-native-certs, which reads `SSL_CERT_FILE` as
+/// OpenSSL does): a CA installed on the machine is trusted without `--service-ca`.
+#[test]
+fn autokg_serve_trusts_the_system_roots() {
+    let tls = SelfSigned::new();
+    let endpoint = Endpoint::https(Answer::Results, &tls);
+    let ca = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(ca.path(), &tls.pem).expect("write");
+    let entry = format!("{}/sparql", endpoint.origin("https"));
+    let ask = |served: &Served| {
+        reqwest::blocking::Client::new()
+            .get(format!("{}/sparql", served.address))
+            .query(&[("query", select_from(&entry))])
+            .header("Accept", "application/sparql-results+json")
+            .send()
+            .expect("request")
+    };
+    let trusted = Served::start_with_env(
+        &["--allow-service", &entry],
+        &[("SSL_CERT_FILE", ca.path().as_os_str())],
+    );
+    let r = ask(&trusted);
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        json_values(&r.text().expect("body")),
+        [format!("from-{}", endpoint.port)]
+    );
+    drop(trusted);
+    // Without it in the system's store, the same target fails the TLS handshake: a 502.
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    let untrusted = Served::start_with_env(
+        &["--allow-service", &entry],
+        &[("SSL_CERT_FILE", empty.path().as_os_str())],
+    );
+    assert_eq!(ask(&untrusted).status().as_u16(), 502);
 }
