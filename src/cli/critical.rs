@@ -1,6 +1,6 @@
 //! `autokg critical`: articulation points and bridges (single points of failure).
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
+use super::output::{print_report, short, ReportArgs};
 use super::Outcome;
 use crate::analytics::{self, CriticalReport};
 use crate::error::Result;
@@ -13,34 +13,23 @@ use std::io::Write;
 /// Arguments of `critical`.
 #[derive(Debug, Args)]
 pub struct CriticalArgs {
-    /// The projection (default: supply-chain); its undirected view is analysed.
+    /// The projection, the output format (table or json) and the time limit.
     #[command(flatten)]
-    pub projection: ProjectionArgs,
+    pub report: ReportArgs,
     /// Show only the N most disconnecting articulation points and bridges.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// The time limit.
-    #[command(flatten)]
-    pub limit: TimeoutArgs,
 }
 
 /// `autokg critical`: articulation points and bridges, the most disconnecting first.
 pub fn run(store: &KgStore, args: CriticalArgs) -> Result<Outcome> {
-    if args.format == Format::Csv {
-        return Err(table_or_json("critical"));
-    }
-    let spec = args.projection.spec(DEFAULT)?;
-    let deadline = args.limit.deadline();
-    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let (projection, deadline) = args.report.projection_until(store, "critical", DEFAULT)?;
     let mut report = analytics::critical_until(store, &projection, &deadline)?;
     if let Some(n) = args.top {
         report.articulation_points.truncate(n);
         report.bridges.truncate(n);
     }
-    print_report(args.format, &report, critical_table)
+    print_report(args.report.format, &report, critical_table)
 }
 
 fn critical_table(report: &CriticalReport, out: &mut impl Write) -> std::io::Result<()> {

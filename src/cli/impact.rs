@@ -1,6 +1,6 @@
 //! `autokg impact`: what removing entities together cuts off.
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
+use super::output::{print_report, short, ReportArgs};
 use super::Outcome;
 use crate::analytics::{self, ImpactReport};
 use crate::error::Result;
@@ -16,27 +16,16 @@ pub struct ImpactArgs {
     /// Entities to remove together: akid local names or IRIs.
     #[arg(required = true, value_name = "NODE")]
     pub nodes: Vec<String>,
-    /// The projection (default: supply-chain).
+    /// The projection, the output format (table or json) and the time limit.
     #[command(flatten)]
-    pub projection: ProjectionArgs,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// The time limit.
-    #[command(flatten)]
-    pub limit: TimeoutArgs,
+    pub report: ReportArgs,
 }
 
 /// `autokg impact`.
 pub fn run(store: &KgStore, args: ImpactArgs) -> Result<Outcome> {
-    if args.format == Format::Csv {
-        return Err(table_or_json("impact"));
-    }
-    let spec = args.projection.spec(DEFAULT)?;
-    let deadline = args.limit.deadline();
-    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let (projection, deadline) = args.report.projection_until(store, "impact", DEFAULT)?;
     let report = analytics::impact_until(store, &args.nodes, &projection, &deadline)?;
-    print_report(args.format, &report, impact_table)
+    print_report(args.report.format, &report, impact_table)
 }
 
 fn impact_table(report: &ImpactReport, out: &mut impl Write) -> std::io::Result<()> {

@@ -106,10 +106,46 @@ pub fn print_report<T: serde::Serialize>(
 }
 
 /// The error of `--format csv` on a command that prints only a table or JSON.
-pub fn table_or_json(command: &str) -> Error {
+fn table_or_json(command: &str) -> Error {
     Error::InvalidInput(format!(
         "--format csv is for centrality; {command} prints a table or json"
     ))
+}
+
+/// What the report commands that print a table or JSON share (`paths`, `impact`,
+/// `critical`): the projection, the output format and the time limit.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The projection (each command names its default).
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// The time limit.
+    #[command(flatten)]
+    pub limit: TimeoutArgs,
+}
+
+impl ReportArgs {
+    /// The projection of `command` (the named `default` without `--projection`/`--file`),
+    /// built under the time limit, and the deadline the rest of the command keeps to.
+    /// `--format csv` is an [`Error::InvalidInput`] naming `command`; an expired limit is
+    /// [`Error::Timeout`].
+    pub fn projection_until(
+        &self,
+        store: &crate::store::KgStore,
+        command: &str,
+        default: &str,
+    ) -> Result<(crate::projection::Projection, Deadline)> {
+        if self.format == Format::Csv {
+            return Err(table_or_json(command));
+        }
+        let spec = self.projection.spec(default)?;
+        let deadline = self.limit.deadline();
+        let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+        Ok((projection, deadline))
+    }
 }
 
 /// A failed write to standard output.

@@ -1,7 +1,7 @@
 //! `autokg paths`: the k shortest relationship paths between two entities, with each hop's
 //! relations and provenance.
 
-use super::output::{print_report, short, table_or_json, Format, ProjectionArgs, TimeoutArgs};
+use super::output::{print_report, short, ReportArgs};
 use super::Outcome;
 use crate::analytics::{self, PathsReport};
 use crate::error::{Error, Result};
@@ -22,31 +22,20 @@ pub struct PathsArgs {
     /// How many shortest simple paths.
     #[arg(short = 'k', long = "k", value_name = "N", default_value_t = 1)]
     pub k: usize,
-    /// The projection to walk (default: all, every relation either way).
+    /// The projection, the output format (table or json) and the time limit.
     #[command(flatten)]
-    pub projection: ProjectionArgs,
-    /// Output format (table or json).
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// The time limit.
-    #[command(flatten)]
-    pub limit: TimeoutArgs,
+    pub report: ReportArgs,
 }
 
 /// `autokg paths`.
 pub fn run(store: &KgStore, args: PathsArgs) -> Result<Outcome> {
-    if args.format == Format::Csv {
-        return Err(table_or_json("paths"));
-    }
     if args.k == 0 {
         return Err(Error::InvalidInput("--k must be at least 1".into()));
     }
-    let spec = args.projection.spec("all")?;
-    let deadline = args.limit.deadline();
-    let projection = crate::projection::Projection::build_until(store, &spec, &deadline)?;
+    let (projection, deadline) = args.report.projection_until(store, "paths", "all")?;
     let report =
         analytics::paths_until(store, &args.from, &args.to, args.k, &projection, &deadline)?;
-    print_report(args.format, &report, paths_table)
+    print_report(args.report.format, &report, paths_table)
 }
 
 fn paths_table(report: &PathsReport, out: &mut impl Write) -> std::io::Result<()> {

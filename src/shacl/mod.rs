@@ -99,8 +99,9 @@ pub struct Shapes {
     graph: Graph,
 }
 
-/// The predicates a node shape may carry besides its targets, `sh:property` and `sh:sparql`.
-const NODE_SHAPE_NON_VALIDATING: &[&str] = &[
+/// The predicates any shape may carry that are not constraints (SHACL §2.1: names,
+/// descriptions, messages, severity, deactivation, and the `sh:order`/`sh:group` of forms).
+pub(crate) const SHAPE_ANNOTATIONS: &[&str] = &[
     "name",
     "description",
     "message",
@@ -108,6 +109,11 @@ const NODE_SHAPE_NON_VALIDATING: &[&str] = &[
     "deactivated",
     "order",
     "group",
+];
+
+/// The predicates a node shape may carry besides [`SHAPE_ANNOTATIONS`]: its targets,
+/// `sh:property`, `sh:sparql` and the prefix declarations SPARQL constraints use.
+const NODE_SHAPE_NON_VALIDATING: &[&str] = &[
     "targetClass",
     "targetSubjectsOf",
     "targetObjectsOf",
@@ -228,11 +234,10 @@ impl Shapes {
                 continue;
             }
             let shape_name = self.name(shape);
-            if let Some(unsupported) = self
-                .sh_predicates(shape)
-                .into_iter()
-                .find(|p| !NODE_SHAPE_NON_VALIDATING.contains(&p.as_str()))
-            {
+            if let Some(unsupported) = self.sh_predicates(shape).into_iter().find(|p| {
+                !SHAPE_ANNOTATIONS.contains(&p.as_str())
+                    && !NODE_SHAPE_NON_VALIDATING.contains(&p.as_str())
+            }) {
                 return Err(Error::InvalidInput(format!(
                     "shape {shape_name}: sh:{unsupported} on a node shape is not supported by this validator"
                 )));

@@ -13,19 +13,9 @@ use crate::error::{Error, Result};
 use crate::store::KgStore;
 use oxigraph::model::{NamedOrBlankNodeRef, Term, TermRef};
 
-/// The predicates of a property shape that are not constraints, or are read with another.
-const NON_VALIDATING: &[&str] = &[
-    "path",
-    "name",
-    "description",
-    "message",
-    "severity",
-    "deactivated",
-    "order",
-    "group",
-    "defaultValue",
-    "flags",
-];
+/// The predicates of a property shape, besides [`super::SHAPE_ANNOTATIONS`], that are not
+/// constraints or are read with another (`sh:flags` with `sh:pattern`).
+const NON_VALIDATING: &[&str] = &["path", "defaultValue", "flags"];
 
 /// The constraint components this module compiles (their short names).
 const SUPPORTED: &[&str] = &[
@@ -68,11 +58,12 @@ impl Shapes {
             .object(prop, sh!("name"))
             .and_then(literal_value)
             .map_or_else(|| node_shape.to_owned(), |n| format!("{node_shape} / {n}"));
-        if let Some(unsupported) = self
-            .sh_predicates(prop)
-            .into_iter()
-            .find(|p| !NON_VALIDATING.contains(&p.as_str()) && !SUPPORTED.contains(&p.as_str()))
-        {
+        if let Some(unsupported) = self.sh_predicates(prop).into_iter().find(|p| {
+            let p = p.as_str();
+            !super::SHAPE_ANNOTATIONS.contains(&p)
+                && !NON_VALIDATING.contains(&p)
+                && !SUPPORTED.contains(&p)
+        }) {
             return Err(Error::InvalidInput(format!(
                 "shape {shape_name}: sh:{unsupported} is not supported by this validator"
             )));

@@ -111,13 +111,7 @@ pub fn write_results(
             match solutions.standard() {
                 Some(QueryResultsFormat::Csv) => {
                     let mut writer = CsvSolutionsWriter::start(out, variables).map_err(io_error)?;
-                    let mut n = 0;
-                    for s in iter {
-                        writer
-                            .serialize(&s.map_err(evaluation)?)
-                            .map_err(io_error)?;
-                        n += 1;
-                    }
+                    let n = each_solution(iter, |s| writer.serialize(s))?;
                     writer.finish().map_err(io_error)?;
                     Ok(n)
                 }
@@ -125,13 +119,7 @@ pub fn write_results(
                     let mut writer = QueryResultsSerializer::from_format(f)
                         .serialize_solutions_to_writer(out, variables)
                         .map_err(io_error)?;
-                    let mut n = 0;
-                    for s in iter {
-                        writer
-                            .serialize(&s.map_err(evaluation)?)
-                            .map_err(io_error)?;
-                        n += 1;
-                    }
+                    let n = each_solution(iter, |s| writer.serialize(s))?;
                     writer.finish().map_err(io_error)?;
                     Ok(n)
                 }
@@ -154,6 +142,20 @@ pub fn write_results(
             }
         }
     }
+}
+
+/// Hands each solution of `iter` to `write` and counts them; the first evaluation or write
+/// error ends it.
+fn each_solution(
+    iter: oxigraph::sparql::QuerySolutionIter<'_>,
+    mut write: impl FnMut(&oxigraph::sparql::QuerySolution) -> std::io::Result<()>,
+) -> Result<u64> {
+    let mut n = 0;
+    for s in iter {
+        write(&s.map_err(|e| Error::Evaluation(e.to_string()))?).map_err(io_error)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// SPARQL 1.1 Query Results CSV, written with the `csv` crate so that every field that holds
