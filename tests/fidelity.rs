@@ -51,6 +51,13 @@ fn harmonyos_brands_reached_the_million_and_only_the_duration_is_bounded() {
     assert!(!ask(&format!(
         "ASK {{ {m} ak:inferredProperty ?p FILTER(?p != ak:periodEnd) }}"
     )));
+    // The article names the group only as HarmonyOS-driven brands under Huawei; the
+    // alliance's trade names (HIMA, HarmonyOS Intelligent Mobility Alliance) come from
+    // outside it and no source node here cites them.
+    assert!(!ask(
+        "ASK { akid:harmonyos-brands skos:altLabel|rdfs:label ?n \
+               FILTER(CONTAINS(LCASE(STR(?n)), \"hima\") || CONTAINS(STR(?n), \"Alliance\")) }"
+    ));
 }
 
 #[test]
@@ -376,6 +383,37 @@ fn the_export_push_is_prospective_not_a_trade_flow() {
             .collect()
     );
     assert!(rows.iter().all(|r| cell(r, 3) == iri(AK, "Prospective")));
+}
+
+#[test]
+fn prospective_relations_are_not_edges_of_the_geography_and_all_projections() {
+    // Paragraph 10: the export push "may accelerate"; no trade flow to those markets is
+    // stated, so analytics must not walk China → Europe. China's actual edges (Sichuan is
+    // located in China, an inferred but actual relation) stay.
+    use autokg::projection::{Projection, ProjectionSpec};
+    for name in ["geography", "all"] {
+        let spec = ProjectionSpec::named(name).expect("named projection");
+        let p = Projection::build(store(), &spec).expect("projection builds");
+        let china = p
+            .index_of(&format!("{AKID}china"))
+            .expect("china is a node");
+        for market in ["central-asia", "europe", "middle-east"] {
+            if let Some(m) = p.index_of(&format!("{AKID}{market}")) {
+                let relations = p.relations_between(china, m);
+                assert!(
+                    relations.is_empty(),
+                    "{name}: china–{market}: {relations:?}"
+                );
+            }
+        }
+        let sichuan = p
+            .index_of(&format!("{AKID}sichuan"))
+            .expect("sichuan is a node");
+        assert!(
+            !p.relations_between(china, sichuan).is_empty(),
+            "{name}: the actual edge Sichuan locatedIn China is kept"
+        );
+    }
 }
 
 #[test]
