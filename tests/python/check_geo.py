@@ -5,7 +5,9 @@
         FeatureCollection; every geometry must be valid for shapely; EXPECTED is
         {"features": {id-or-index: {"wkt": "POINT(..)", "observations": N | null,
         "properties": {...}}}} and each feature must sit at its WKT's point (shapely.wkt) and
-        carry the expected observations count and properties.
+        carry the expected observations count and properties. GDAL's `ogrinfo` (Debian's
+        gdal-bin) must open FILE as a GeoJSON layer of as many features, each at the same
+        point, with every property as a field.
     check_geo.py distance ROWS.json
         ROWS is a list of {"a": WKT, "b": WKT, "m": metres, "km": kilometres} from
         geof:distance; each must be within 0.5% of pyproj's WGS 84 geodesic, and m = 1000 km.
@@ -13,6 +15,8 @@
 Prints one line per check and exits non-zero on the first failure.
 """
 import json
+import re
+import subprocess
 import sys
 
 import geojson
@@ -48,6 +52,30 @@ def check_geojson(path, expected_path):
         for name, value in want.get("properties", {}).items():
             assert props.get(name) == value, (key, name, props.get(name), value)
     print(f"geojson: {len(features)} valid features at their WKT points: {path}")
+    check_ogrinfo(path, features)
+
+
+def check_ogrinfo(path, features):
+    """GDAL reads FILE as one GeoJSON layer with the features' count and points, in order."""
+    def ogrinfo(*args):
+        done = subprocess.run(["ogrinfo", "-ro", "-al", *args, path], capture_output=True, text=True)
+        assert done.returncode == 0 and "ERROR" not in done.stderr, (done.returncode, done.stderr)
+        return done.stdout
+    summary = ogrinfo("-so")
+    assert "using driver `GeoJSON'" in summary, summary[:500]
+    count = int(re.search(r"^Feature Count: (\d+)$", summary, re.M).group(1))
+    assert count == len(features), (count, len(features))
+    # Every property name of the file is a field of GDAL's layer.
+    fields = set(re.findall(r"^(\w+): \w", summary, re.M))
+    names = {name for f in features for name in (f.get("properties") or {})}
+    assert names <= fields, (sorted(names - fields), sorted(fields))
+    number = r"(-?[0-9.]+(?:e[-+]?[0-9]+)?)"
+    points = [(float(x), float(y)) for x, y in re.findall(rf"^  POINT \({number} {number}\)$", ogrinfo(), re.M)]
+    want = [tuple(f["geometry"]["coordinates"][:2]) for f in features if f["geometry"] and f["geometry"]["type"] == "Point"]
+    assert len(points) == len(want), (len(points), len(want))
+    for got, expected in zip(points, want):
+        assert all(abs(a - b) <= 1e-9 for a, b in zip(got, expected)), (got, expected)
+    print(f"ogrinfo: {count} features, {len(points)} points where the file puts them: {path}")
 
 
 def check_distance(rows_path):
