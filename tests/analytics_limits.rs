@@ -6,7 +6,7 @@
 //! requests afterwards; scores are cached.
 //!
 //! Each test owns its servers (so the in-flight gauge counts only its own requests); they
-//! share one store. Timing bounds are the limit plus 2 s, room for a busy 2-core machine.
+//! share one store, except the test that reads a real `autokg serve` process's CPU time. Timing bounds are the limit plus 2 s, room for a busy 2-core machine.
 
 use crate::support::{spawn_app_on, TestApp};
 use autokg::http::ServeConfig;
@@ -231,6 +231,73 @@ fn slow_measures_stop_at_the_limit_and_name_a_cheaper_request() {
         .expect("request");
     assert_eq!(r.status().as_u16(), 400);
     still_answers(&app);
+}
+
+#[test]
+fn stopped_analytics_and_exports_stop_using_cpu_in_a_real_process() {
+    // A fresh process per request, so that its CPU time (/proc/PID/stat) is only that run's.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let network = dir.path().join("network.nq");
+    let out = crate::support::autokg(&["generate", "--firms", "10000", "--seed", "11"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    std::fs::write(&network, &out.stdout).expect("write the network");
+    let limit = Duration::from_secs(2);
+    for path in [
+        "/api/analytics/centrality?measure=closeness&projection=all",
+        "/api/analytics/centrality?measure=betweenness&projection=all",
+        "/api/export?format=graphml&projection=all&scores=pagerank,betweenness,closeness",
+    ] {
+        let (mut child, address) = crate::support::serve_process(&[
+            "--data".as_ref(),
+            network.as_os_str(),
+            "--entailment".as_ref(),
+            "none".as_ref(),
+            "--timeout".as_ref(),
+            "2".as_ref(),
+        ]);
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        let start = Instant::now();
+        let r = client
+            .get(format!("{address}{path}"))
+            .send()
+            .expect("answered");
+        assert_eq!(r.status().as_u16(), 503, "{path}");
+        assert!(
+            start.elapsed() < limit + SLACK,
+            "{path}: {:?}",
+            start.elapsed()
+        );
+        // From limit + 1 s on, the computation costs nothing (a spinning core is ~100 ticks
+        // a second).
+        std::thread::sleep((limit + Duration::from_secs(1)).saturating_sub(start.elapsed()));
+        let before = crate::support::cpu_ticks(child.id());
+        std::thread::sleep(Duration::from_secs(1));
+        let grown = crate::support::cpu_ticks(child.id()) - before;
+        assert!(
+            grown <= 10,
+            "{path}: {grown} CPU ticks in the second after the limit"
+        );
+        assert!(
+            child.try_wait().expect("status").is_none(),
+            "{path}: the server died"
+        );
+        let r = client
+            .get(format!(
+                "{address}/api/analytics/centrality?measure=degree&projection=ownership&top=3"
+            ))
+            .send()
+            .expect("a plain request afterwards");
+        assert_eq!(
+            r.status().as_u16(),
+            200,
+            "{path}: a plain request afterwards"
+        );
+        child.kill().ok();
+        child.wait().ok();
+    }
 }
 
 #[test]

@@ -37,11 +37,7 @@ impl Server {
 
     /// User plus system CPU time of the server process, in clock ticks.
     fn cpu_ticks(&self) -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .expect("/proc/PID/stat");
-        let after = &stat[stat.rfind(')').expect("comm") + 2..];
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+        crate::support::cpu_ticks(self.child.id())
     }
 
     fn alive(&mut self) -> bool {

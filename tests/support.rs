@@ -200,6 +200,14 @@ pub fn python() -> String {
     "python3".to_owned()
 }
 
+/// User plus system CPU time of process `pid` so far, in clock ticks (`/proc/PID/stat`).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
+    let after = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+}
+
 /// Starts the real `autokg serve` process with `args` (after `serve --bind 127.0.0.1:0`) and
 /// the log level `info`, waits for the line naming its address, and keeps draining its log so
 /// it never blocks on a full pipe. Returns the child and `http://host:port`.
