@@ -328,6 +328,78 @@ fn the_row_cap_is_an_error_not_a_truncation() {
 }
 
 #[test]
+fn the_default_row_cap_of_autokg_serve_is_a_million_rows() {
+    // The real binary without --max-rows: exactly 1,000,000 rows are answered whole (VALUES
+    // of 1,000 × 1,000 numbers). One more row (1,001 × 1,000) is past the cap long after the
+    // answer started (the status goes out after the first 1,000 rows), so the transfer is
+    // broken off: the client cannot take the cut answer for a complete one. Within the first
+    // rows the cap is a 400 naming it (`the_row_cap_is_an_error_not_a_truncation`).
+    let (mut child, address) =
+        crate::support::serve_process(&["--timeout".as_ref(), "120".as_ref()]);
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .expect("client");
+    let numbers = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
+    let product = |a: usize| {
+        format!(
+            "SELECT ?a ?b WHERE {{ VALUES ?a {{ {} }} VALUES ?b {{ {} }} }}",
+            numbers(a),
+            numbers(1000)
+        )
+    };
+    let ask = |query: String| {
+        let r = client
+            .post(format!("{address}/sparql"))
+            .header("Content-Type", "application/sparql-query")
+            .header("Accept", "text/csv")
+            .body(query)
+            .send()
+            .expect("answered");
+        (r.status().as_u16(), r.text())
+    };
+    let (status, body) = ask(product(1000));
+    assert_eq!(status, 200);
+    let body = body.expect("a complete body");
+    assert_eq!(
+        body.lines().count(),
+        1 + 1_000_000,
+        "the header and every row"
+    );
+    let (status, body) = ask(product(1001));
+    assert_eq!(status, 200, "the answer had started");
+    assert!(
+        body.is_err(),
+        "a cut answer must not end like a complete one"
+    );
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "the server is alive"
+    );
+    child.kill().ok();
+    child.wait().ok();
+    // The cap is what cut it: --max-rows 0 lifts it, and the same query is answered whole.
+    let (mut child, address) = crate::support::serve_process(&[
+        "--timeout".as_ref(),
+        "120".as_ref(),
+        "--max-rows".as_ref(),
+        "0".as_ref(),
+    ]);
+    let r = client
+        .post(format!("{address}/sparql"))
+        .header("Content-Type", "application/sparql-query")
+        .header("Accept", "text/csv")
+        .body(product(1001))
+        .send()
+        .expect("answered");
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().expect("a complete body");
+    assert_eq!(body.lines().count(), 1 + 1_001_000);
+    child.kill().ok();
+    child.wait().ok();
+}
+
+#[test]
 fn request_bodies_are_bounded() {
     let app = spawn_app_with(ServeConfig {
         max_body: 1024,
