@@ -286,7 +286,7 @@ impl<W: Write> Sink<W> {
         let source = self.source.clone();
         self.quad(
             &st,
-            &NamedNode::new_unchecked("http://www.w3.org/ns/prov#wasDerivedFrom"),
+            &NamedNode::new_unchecked(crate::vocab::PROV_WAS_DERIVED_FROM),
             source,
         )
     }

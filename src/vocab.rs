@@ -8,6 +8,23 @@ pub const AKID: &str = "https://w3id.org/autokg/id/";
 /// Namespace of the custom SPARQL functions (`akf:`).
 pub const AKF: &str = "https://w3id.org/autokg/function#";
 
+/// Namespace of RDF Schema (`rdfs:`).
+pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+/// `rdf:type`.
+pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+/// `rdfs:label`.
+pub const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+/// `skos:altLabel`.
+pub const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
+/// `prov:wasDerivedFrom`: the source a fact or statement node comes from.
+pub const PROV_WAS_DERIVED_FROM: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
+/// `owl:SymmetricProperty`.
+pub const OWL_SYMMETRIC_PROPERTY: &str = "http://www.w3.org/2002/07/owl#SymmetricProperty";
+/// `geo:Geometry` (GeoSPARQL 1.1).
+pub const GEO_GEOMETRY: &str = "http://www.opengis.net/ont/geosparql#Geometry";
+/// `geo:wktLiteral` (GeoSPARQL 1.1): a geometry as Well-Known Text, WGS 84 longitude first.
+pub const GEO_WKT_LITERAL: &str = "http://www.opengis.net/ont/geosparql#wktLiteral";
+
 /// Whether `datatype` (an IRI) is one of XSD 1.1's numeric types (`xsd:decimal`, `xsd:float`,
 /// `xsd:double` and the types derived from `xsd:decimal`): the literals the JSON outputs
 /// write as numbers.

@@ -32,12 +32,10 @@ use oxigraph::model::Term;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
-const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
-const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
-const OWL_SYMMETRIC: &str = "http://www.w3.org/2002/07/owl#SymmetricProperty";
-const GEO_GEOMETRY: &str = "http://www.opengis.net/ont/geosparql#Geometry";
+use crate::vocab::{
+    GEO_GEOMETRY, OWL_SYMMETRIC_PROPERTY as OWL_SYMMETRIC, PROV_WAS_DERIVED_FROM as PROV_DERIVED,
+    RDFS, RDF_TYPE, SKOS_ALT_LABEL,
+};
 
 /// The most suggestions an unknown id gets.
 pub const SUGGESTIONS: usize = 5;

@@ -35,9 +35,8 @@ use std::io::{self, Write};
 pub const MAX_TEXT_BYTES: usize = 256 << 20;
 
 /// `geo:wktLiteral`.
-pub const WKT_LITERAL: &str = "http://www.opengis.net/ont/geosparql#wktLiteral";
-const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
-const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+pub use crate::vocab::GEO_WKT_LITERAL as WKT_LITERAL;
+use crate::vocab::{PROV_WAS_DERIVED_FROM as PROV_DERIVED, RDFS_LABEL};
 
 /// One GeoJSON feature: its `id`, geometry (`None` is GeoJSON's `null`) and properties.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// `owl:SymmetricProperty`.
 pub const OWL_SYMMETRIC: NamedNodeRef<'_> =
-    NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#SymmetricProperty");
+    NamedNodeRef::new_unchecked(crate::vocab::OWL_SYMMETRIC_PROPERTY);
 
 /// The closed schema: for each class and property, all of its strict super-classes/-properties.
 #[derive(Debug, Default, Clone)]
