@@ -1,7 +1,7 @@
 //! How people name things and how things are described back to them, in one place for the
 //! CLI, the JSON API, analytics and exports: entity and vocabulary arguments expanded to IRIs
-//! (`seres`, `akid:seres`, `<https://…>`), IRIs compacted with the predeclared prefixes, and
-//! local names.
+//! (`seres`, `akid:seres`, `<https://…>`), IRIs compacted with the predeclared prefixes,
+//! local names, and which of a node's labels is shown ([`NodeLabels`]).
 
 use crate::error::{Error, Result};
 use crate::vocab::{AK, AKID, PREFIXES};
@@ -75,6 +75,67 @@ pub fn local_name(iri: &str) -> &str {
     }
 }
 
+/// The labels shown for one node, chosen from its `rdfs:label`s by one rule for analytics
+/// reports and exports: the English label is an `@en` (or `@en-*`) one over an untagged one
+/// and, among several of the same kind, the smallest string (so the choice does not depend
+/// on store order); the Chinese label is the smallest `@zh` (or `@zh-*`) one. Other
+/// languages are ignored.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct NodeLabels {
+    /// The English (or untagged) label, `true` when it is tagged English.
+    english: Option<(bool, String)>,
+    chinese: Option<String>,
+}
+
+impl NodeLabels {
+    /// Takes one label into account: `language` is its tag (`None` when untagged).
+    pub fn add(&mut self, value: &str, language: Option<&str>) {
+        let lang = language.map(str::to_ascii_lowercase);
+        match lang.as_deref() {
+            Some(l) if l == "zh" || l.starts_with("zh-") => {
+                if self.chinese.as_deref().is_none_or(|z| value < z) {
+                    self.chinese = Some(value.to_owned());
+                }
+            }
+            Some(l) if l == "en" || l.starts_with("en-") => {
+                let better = match &self.english {
+                    None | Some((false, _)) => true,
+                    Some((true, old)) => value < old.as_str(),
+                };
+                if better {
+                    self.english = Some((true, value.to_owned()));
+                }
+            }
+            None => {
+                let better = match &self.english {
+                    None => true,
+                    Some((false, old)) => value < old.as_str(),
+                    Some((true, _)) => false,
+                };
+                if better {
+                    self.english = Some((false, value.to_owned()));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// The English label (else the untagged one), if any.
+    pub fn english(&self) -> Option<&str> {
+        self.english.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    /// The Chinese label, if any.
+    pub fn chinese(&self) -> Option<&str> {
+        self.chinese.as_deref()
+    }
+
+    /// The English (else untagged) and the Chinese label.
+    pub fn into_parts(self) -> (Option<String>, Option<String>) {
+        (self.english.map(|(_, s)| s), self.chinese)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +158,24 @@ mod tests {
             format!("{AKID}synthetic/firm-1")
         );
         assert!(entity_iri("has space").is_err());
+    }
+
+    #[test]
+    fn english_wins_over_untagged_and_the_smallest_wins() {
+        let mut l = NodeLabels::default();
+        l.add("Zed", None);
+        assert_eq!(l.english(), Some("Zed"));
+        l.add("Bee", Some("en"));
+        l.add("Ant", None);
+        l.add("Aa", Some("en-GB"));
+        l.add("问界", Some("zh"));
+        l.add("东", Some("zh-Hans"));
+        l.add("Le", Some("fr"));
+        assert_eq!(l.chinese(), Some("东"));
+        assert_eq!(
+            l.into_parts(),
+            (Some("Aa".to_owned()), Some("东".to_owned()))
+        );
     }
 
     #[test]

@@ -316,7 +316,8 @@ fn labels_of(
     })
 }
 
-/// The best label of each wanted node in `?n ?l` rows.
+/// The English label (else an untagged one) of each wanted node in `?n ?l` rows, chosen by
+/// [`crate::describe::NodeLabels`]' rule.
 fn best_labels(
     results: QueryResults<'static>,
     wanted: &HashMap<&str, NodeId>,
@@ -324,8 +325,7 @@ fn best_labels(
     let QueryResults::Solutions(solutions) = results else {
         return Ok(HashMap::new());
     };
-    // Keep the English label over an untagged one; among several, the smallest string.
-    let mut best: HashMap<NodeId, (bool, String)> = HashMap::new();
+    let mut best: HashMap<NodeId, crate::describe::NodeLabels> = HashMap::new();
     for s in solutions {
         let s = s.map_err(|e| Error::Evaluation(e.to_string()))?;
         let (Some(Term::NamedNode(n)), Some(Term::Literal(l))) = (s.get("n"), s.get("l")) else {
@@ -334,13 +334,12 @@ fn best_labels(
         let Some(&i) = wanted.get(n.as_str()) else {
             continue;
         };
-        let candidate = (l.language().is_some(), l.value().to_owned());
-        let slot = best.entry(i).or_insert_with(|| candidate.clone());
-        if (candidate.0 && !slot.0) || (candidate.0 == slot.0 && candidate.1 < slot.1) {
-            *slot = candidate;
-        }
+        best.entry(i).or_default().add(l.value(), l.language());
     }
-    Ok(best.into_iter().map(|(i, (_, l))| (i, l)).collect())
+    Ok(best
+        .into_iter()
+        .filter_map(|(i, l)| Some((i, l.into_parts().0?)))
+        .collect())
 }
 
 fn entity_refs(

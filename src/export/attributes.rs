@@ -4,6 +4,7 @@
 
 use super::model::{local_name, ExportEdge, ExportNode, Laps};
 use crate::algorithms::{Deadline, NodeId};
+use crate::describe::NodeLabels as Labels;
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::store::KgStore;
@@ -142,50 +143,6 @@ pub(super) struct Attributes {
     places: Interner,
     /// Their labels, by place number.
     place_labels: Vec<Labels>,
-}
-
-#[derive(Default, Clone)]
-struct Labels {
-    en: Option<(bool, String)>,
-    zh: Option<String>,
-}
-
-impl Labels {
-    /// Keeps the English label over an untagged one and, among several, the smallest.
-    fn add(&mut self, value: &str, language: Option<&str>) {
-        let lang = language.map(str::to_ascii_lowercase);
-        match lang.as_deref() {
-            Some(l) if l == "zh" || l.starts_with("zh-") => {
-                if self.zh.as_deref().is_none_or(|z| value < z) {
-                    self.zh = Some(value.to_owned());
-                }
-            }
-            Some(l) if l == "en" || l.starts_with("en-") => {
-                let better = match &self.en {
-                    None | Some((false, _)) => true,
-                    Some((true, old)) => value < old.as_str(),
-                };
-                if better {
-                    self.en = Some((true, value.to_owned()));
-                }
-            }
-            None => {
-                let better = match &self.en {
-                    None => true,
-                    Some((false, old)) => value < old.as_str(),
-                    Some((true, _)) => false,
-                };
-                if better {
-                    self.en = Some((false, value.to_owned()));
-                }
-            }
-            Some(_) => {}
-        }
-    }
-
-    fn english(&self) -> Option<&str> {
-        self.en.as_ref().map(|(_, s)| s.as_str())
-    }
 }
 
 /// Classes ranked when a node has several most specific types (a joint venture that is
@@ -347,17 +304,17 @@ impl Attributes {
     fn place_label(&self, id: u32) -> String {
         let l = &self.place_labels[id as usize];
         l.english()
-            .or(l.zh.as_deref())
+            .or(l.chinese())
             .unwrap_or_else(|| local_name(self.places.name(id)))
             .to_owned()
     }
 
     /// The attributes of the node at position `i`, leaving its labels behind.
     pub(super) fn take_node(&mut self, i: usize, id: String) -> ExportNode {
-        let labels = std::mem::take(&mut self.labels[i]);
+        let (label_en, label_zh) = std::mem::take(&mut self.labels[i]).into_parts();
         ExportNode {
-            label_en: labels.en.map(|(_, s)| s),
-            label_zh: labels.zh,
+            label_en,
+            label_zh,
             kind: self.kinds[i].take(),
             city: self.city[i].map(|c| self.place_label(c)),
             province: self.province[i].map(|p| self.place_label(p)),
@@ -612,20 +569,6 @@ pub(super) fn add_paragraphs(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn english_wins_over_untagged_and_the_smallest_wins() {
-        let mut l = Labels::default();
-        l.add("Zed", None);
-        l.add("Bee", Some("en"));
-        l.add("Ant", None);
-        l.add("Aa", Some("en-GB"));
-        l.add("问界", Some("zh"));
-        l.add("东", Some("zh-Hans"));
-        l.add("Le", Some("fr"));
-        assert_eq!(l.en.map(|(_, s)| s).as_deref(), Some("Aa"));
-        assert_eq!(l.zh.as_deref(), Some("东"));
-    }
 
     #[test]
     fn most_specific_type_prefers_subclasses_then_rank() {
