@@ -419,3 +419,48 @@ fn the_command_line_takes_a_time_limit() {
         assert!(stderr(&out).contains("positive number of seconds"));
     }
 }
+
+#[test]
+fn a_projection_query_that_looks_up_per_edge_stops_at_the_cli_limit() {
+    // A projection file with a FILTER NOT EXISTS evaluated per edge works on tuples the
+    // evaluator already holds between store reads; the watchdog must still stop it at the
+    // instant of --timeout (it ran 2.5 s past a 1 s limit on this network before).
+    use crate::support::{autokg, stderr};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let network = dir.path().join("network.nq");
+    let out = autokg(&["generate", "--firms", "10000", "--seed", "11"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&network, &out.stdout).expect("write the network");
+    let projection = dir.path().join("slow.rq");
+    std::fs::write(
+        &projection,
+        "# directed: false\n\
+         PREFIX ak: <https://w3id.org/autokg/ontology#>\n\
+         SELECT ?source ?target ?relation WHERE {\n\
+           ?relation a ak:RelationProperty . ?source ?relation ?target .\n\
+           FILTER(isIRI(?source) && isIRI(?target))\n\
+           FILTER NOT EXISTS { ?s ak:subject ?source ; ak:predicate ?relation ;\n\
+             ak:object ?target ; ak:modality ak:Prospective }\n\
+         }\n",
+    )
+    .expect("write the projection");
+    let run = |args: &[&str]| {
+        let data = network.to_str().expect("path");
+        let mut all = vec!["--entailment", "none", "--data", data];
+        all.extend(args);
+        let start = Instant::now();
+        let out = autokg(&all);
+        (out, start.elapsed())
+    };
+    // The same load with a cheap projection: what the process costs besides the query.
+    let (out, baseline) = run(&["centrality", "-m", "degree", "--projection", "ownership"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = projection.to_str().expect("path");
+    let (out, elapsed) = run(&["centrality", "-m", "degree", "-f", file, "--timeout", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("time limit"), "{}", stderr(&out));
+    assert!(
+        elapsed < baseline + Duration::from_millis(2500),
+        "stopped after {elapsed:?}, the load alone takes {baseline:?}"
+    );
+}

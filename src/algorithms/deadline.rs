@@ -91,6 +91,12 @@ impl Deadline {
         })))
     }
 
+    /// The instant it expires at, for a deadline made with [`Deadline::after`] (`None` for one
+    /// that only [`Deadline::cancel`] expires).
+    pub fn instant(&self) -> Option<Instant> {
+        self.0.as_ref().and_then(|i| i.at)
+    }
+
     /// The time limit it was made with (`None` for [`Deadline::none`]).
     pub fn limit(&self) -> Option<Duration> {
         self.0.as_ref().map(|i| i.limit)

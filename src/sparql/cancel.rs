@@ -84,7 +84,8 @@ pub fn with_check(
 /// hands the results to `consume`, which reads them as it would [`KgStore::query`]'s.
 ///
 /// The query gets the liveness checks of [`guard_query`], asking the deadline; cancelling the
-/// deadline cancels the evaluation's token, which stops store reads. Whatever fails once the
+/// deadline, or reaching its instant ([`super::watchdog`]), cancels the evaluation's token,
+/// which stops store reads. Whatever fails once the
 /// deadline has expired (an unwinding check, a cancelled read, an error `consume` returns)
 /// comes back as [`Error::Timeout`] with the deadline's limit. Under [`Deadline::none`] this is
 /// `consume(store.query(sparql)?)`.
@@ -111,6 +112,12 @@ pub fn query_until<T>(
     let token = CancellationToken::new();
     let on_cancel = token.clone();
     deadline.on_cancel(move || on_cancel.cancel());
+    // Nobody may poll the deadline while the evaluator works on tuples it already holds (a
+    // FILTER NOT EXISTS per solution, say): the watchdog cancels the token at the instant,
+    // which stops the next store read, as on `/sparql`.
+    let _watch = deadline
+        .instant()
+        .map(|at| super::watchdog::Watchdog::global().watch(at, token.clone()));
     let watched = deadline.clone();
     let evaluator = with_check(KgStore::evaluator(), token, move || watched.is_expired());
     let mut prepared = evaluator.for_query(query);
