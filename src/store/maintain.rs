@@ -88,9 +88,8 @@ pub(super) fn entailment_delta(
         }
     }
     let mut rederive = Rederive {
-        store,
+        after: &after,
         schema,
-        removed,
         nodes: HashMap::default(),
     };
     for e in &lost {
@@ -108,12 +107,12 @@ const NODE_SCAN_LIMIT: usize = 1_000;
 
 /// The rederivation step of DRed, by node: every triple that entails `e` has `e`'s subject
 /// as its subject or object, so the entailments of the asserted triples around that node
-/// (read once per node, at most [`NODE_SCAN_LIMIT`] quads) tell whether `e` still holds;
-/// around a larger node, the patterns of [`Schema::sources`] are looked up instead.
+/// (read once per node, at most [`NODE_SCAN_LIMIT`] quads each way; the subject's side is
+/// the scan [`After`] already made) tell whether `e` still holds; around a larger node, the
+/// patterns of [`Schema::sources`] are looked up instead.
 struct Rederive<'a> {
-    store: &'a Store,
+    after: &'a After<'a>,
     schema: &'a Schema,
-    removed: &'a FastSet<Quad>,
     /// Node → what the asserted triples around it entail (`None`: too many to read).
     nodes: HashMap<NamedOrBlankNode, Option<FastSet<Triple>>>,
 }
@@ -126,26 +125,38 @@ impl Rederive<'_> {
         }
         match self.nodes.get(&e.subject) {
             Some(Some(entailed)) => Ok(entailed.contains(e)),
-            _ => Ok(!derivations(self.store, self.schema, e, self.removed, 1)?.is_empty()),
+            _ => Ok(
+                !derivations(self.after.store, self.schema, e, self.after.removed, 1)?.is_empty(),
+            ),
         }
     }
 
     fn around(&self, node: &NamedOrBlankNode) -> Result<Option<FastSet<Triple>>> {
+        let mut entailed = FastSet::default();
+        let schema = self.schema;
+        let read = self.after.with_subject(node, |around| {
+            around.map(|a| {
+                for t in &a.asserted {
+                    schema.entail(t.as_ref(), &mut |e| {
+                        entailed.insert(e);
+                    });
+                }
+            })
+        })?;
+        if read.is_none() {
+            return Ok(None);
+        }
         let as_object = Term::from(node.clone());
         let quads = self
+            .after
             .store
-            .quads_for_pattern(Some(node.as_ref()), None, None, None)
-            .chain(
-                self.store
-                    .quads_for_pattern(None, None, Some(as_object.as_ref()), None),
-            );
-        let mut entailed = FastSet::default();
+            .quads_for_pattern(None, None, Some(as_object.as_ref()), None);
         for (i, q) in quads.enumerate() {
             if i >= NODE_SCAN_LIMIT {
                 return Ok(None);
             }
             let q = q?;
-            if is_derived_graph(q.graph_name.as_ref()) || self.removed.contains(&q) {
+            if is_derived_graph(q.graph_name.as_ref()) || self.after.removed.contains(&q) {
                 continue;
             }
             self.schema.entail(TripleRef::from(q.as_ref()), &mut |t| {
