@@ -360,6 +360,105 @@ fn a_matching_etag_gives_304_until_the_store_changes() {
     assert_eq!(found["items"][0]["id"], "byd");
 }
 
+/// RFC 9110 §13.2.1: `If-None-Match` is evaluated only when the answer would otherwise be a
+/// 2xx, so a request in error is answered its problem whatever ETag it sends (`*`, the
+/// current one); a good one is still a 304, the first time as on a repeat.
+#[test]
+fn a_matching_etag_never_hides_an_error() {
+    let app = spawn_app();
+    let etag = get(&app, "/api/entities/seres")
+        .headers
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("an ETag")
+        .to_owned();
+    let errors = [
+        ("/api/entities/nosuch", 404),
+        ("/api/firms?limit=0", 400),
+        ("/api/firms?type=Bakery", 400),
+        ("/api/firms/nosuch/relations", 404),
+        ("/api/firms/seres/relations?direction=up", 400),
+        ("/api/observations?from=bad", 400),
+        ("/api/search?q=", 400),
+        ("/api/paths?from=nosuch&to=seres", 404),
+        ("/api/analytics/impact?node=nosuch", 404),
+        ("/api/analytics/centrality?measure=fame", 400),
+        ("/api/analytics/critical?projection=nope", 400),
+    ];
+    for condition in ["*", etag.as_str(), &format!("W/{etag}")] {
+        for (path, status) in errors {
+            let a = get_with(&app, path, &[("If-None-Match", condition)]);
+            assert_eq!(a.status, status, "{path} with {condition}: {}", a.body);
+            assert_eq!(a.content_type, "application/problem+json", "{path}");
+            assert_eq!(a.body["status"], status, "{path}");
+            assert!(a.headers.get("etag").is_none(), "{path}");
+        }
+    }
+    // Good requests, never asked before and then again: 304 with the ETag, no body.
+    for path in [
+        "/api/firms?limit=3",
+        "/api/firms/seres/relations",
+        "/api/analytics/impact?node=jetta",
+        "/api/paths?from=huawei&to=seres",
+    ] {
+        for condition in ["*", etag.as_str(), etag.as_str()] {
+            let a = get_with(&app, path, &[("If-None-Match", condition)]);
+            assert_eq!(a.status, 304, "{path} with {condition}: {}", a.body);
+            assert_eq!(
+                a.headers.get("etag").and_then(|v| v.to_str().ok()),
+                Some(etag.as_str())
+            );
+            assert_eq!(a.body, Value::Null);
+        }
+    }
+}
+
+/// Every `/api` error has the one problem shape: a path no route serves is a 404 problem
+/// naming it, whatever the method; a known path with another method stays a 405 with `Allow`.
+#[test]
+fn unknown_api_paths_are_404_problems_naming_the_path() {
+    let app = spawn_app();
+    for path in [
+        "/api/nosuch",
+        "/api/entities/",
+        "/api/entities/seres/nosuch",
+        "/api/firms/seres",
+        "/api/",
+    ] {
+        let p = problem(&app, path, 404);
+        assert_eq!(p["title"], "Not Found");
+        let detail = p["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(path), "{path}: {detail}");
+    }
+    let post = app.post("/api/nosuch").body("{}").send().expect("post");
+    assert_eq!(post.status().as_u16(), 404);
+    assert_eq!(
+        post.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let delete = app
+        .client
+        .delete(format!("{}/api/entities/seres", app.address))
+        .send()
+        .expect("delete");
+    assert_eq!(delete.status().as_u16(), 405);
+    assert_eq!(
+        delete.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, HEAD")
+    );
+    // Routes outside /api are not caught by it.
+    assert_eq!(
+        app.get("/apinot").send().expect("get").status().as_u16(),
+        404
+    );
+    assert_eq!(
+        app.get("/healthz").send().expect("get").status().as_u16(),
+        200
+    );
+}
+
 #[test]
 fn unknown_ids_are_404_problems_with_suggestions() {
     let app = spawn_app();

@@ -219,6 +219,49 @@ fn updates_need_a_token_that_matches() {
     assert!(body.contains("true"), "{body}");
 }
 
+/// RFC 9110 §15.5.2: a 401 carries a `WWW-Authenticate` challenge; writes take the update
+/// token as a Bearer token (RFC 6750 §3), on /sparql and on /store, with no token or a wrong one.
+#[test]
+fn every_401_challenges_for_a_bearer_token() {
+    let app = spawn_app_with(with_token("s3cret"));
+    let update = "INSERT DATA { GRAPH <http://e/g> { <http://e/x> a ak:Automaker } }";
+    let requests = [
+        app.post("/sparql").form(&[("update", update)]),
+        app.post("/sparql")
+            .bearer_auth("wrong")
+            .header("Content-Type", "application/sparql-update")
+            .body(update),
+        app.client
+            .delete(format!("{}/store?graph=urn:x", app.address)),
+        app.client
+            .put(format!("{}/store?graph=urn:x", app.address))
+            .bearer_auth("wrong")
+            .header("Content-Type", "text/turtle")
+            .body("<urn:a> <urn:b> <urn:c> ."),
+    ];
+    for request in requests {
+        let r = request.send().expect("request");
+        let what = format!("{} {}", r.status(), r.url());
+        assert_eq!(r.status().as_u16(), 401, "{what}");
+        assert_eq!(
+            r.headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok()),
+            Some("Bearer realm=\"autokg\""),
+            "{what}"
+        );
+    }
+    // The right token still writes, and answers no challenge.
+    let r = app
+        .client
+        .delete(format!("{}/store?graph=urn:x", app.address))
+        .bearer_auth("s3cret")
+        .send()
+        .expect("delete");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.headers().get("WWW-Authenticate").is_none());
+}
+
 #[test]
 fn a_timeout_too_large_for_a_duration_is_a_400_not_a_dropped_connection() {
     let app = spawn_app();

@@ -220,6 +220,9 @@ impl ResponseError for Problem {
         if self.0.status == 503 {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
+        if self.0.status == 401 {
+            response.insert_header((header::WWW_AUTHENTICATE, super::stream::BEARER_CHALLENGE));
+        }
         if let Some(allow) = self.0.allow {
             response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }

@@ -199,7 +199,7 @@ impl Evaluation {
             let (format, content_type) = evaluate::negotiate_results(
                 parsed.form,
                 self.accepted.as_deref(),
-                self.request.format_override,
+                self.request.format_override.as_ref(),
             )?;
             let base = if parsed.geosparql {
                 KgStore::evaluator()

@@ -98,6 +98,8 @@ pub struct AppState {
     pub pool: super::pool::EvalPool,
     /// Parsed and checked queries by text (hits and misses are counted in the metrics).
     pub queries: Arc<crate::sparql::query_cache::QueryCache>,
+    /// The `/api` reads answered 200 at the current generation, whose 304s skip the work.
+    pub answered: Arc<super::api::reply::Answered>,
 }
 
 /// What a time-limited analytics run or export works with, on its blocking thread.
@@ -163,6 +165,7 @@ impl AppState {
             })),
             pool: super::pool::EvalPool::new()?,
             queries,
+            answered: Arc::default(),
             config,
         })
     }

@@ -8,8 +8,12 @@ use crate::sparql::HttpError;
 use actix_web::http::header;
 use actix_web::HttpResponse;
 
+/// The `WWW-Authenticate` challenge every 401 carries (RFC 9110 §11.6.1, §15.5.2): writes
+/// take the update token as a Bearer token (RFC 6750 §3).
+pub const BEARER_CHALLENGE: &str = "Bearer realm=\"autokg\"";
+
 /// Turns a protocol error into a plain-text response (`/sparql`, `/store`): the status from
-/// the one mapping, `Retry-After: 1` with a 503.
+/// the one mapping, `Retry-After: 1` with a 503, the Bearer challenge with a 401.
 pub fn error_response(e: &HttpError) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(e.status)
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -17,6 +21,9 @@ pub fn error_response(e: &HttpError) -> HttpResponse {
     response.content_type("text/plain; charset=utf-8");
     if e.status == 503 {
         response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    if e.status == 401 {
+        response.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
     }
     response.body(format!("{}\n", e.message))
 }

@@ -4,7 +4,7 @@
 //! violations become clean errors instead of truncated 200s.
 
 use super::federation::{ServiceCaller, ServiceError};
-use super::negotiate::{negotiate, ResultsOverride};
+use super::negotiate::{negotiate, FormatOverride};
 use super::protocol::{HttpError, QueryRequest, UpdateRequest};
 use super::query_cache::ParsedQuery;
 use super::{service, GRAPH_TYPES, SOLUTION_TYPES};
@@ -62,7 +62,7 @@ pub fn rdf_format(media_type: &str) -> Option<RdfFormat> {
 pub fn negotiate_results(
     form: QueryForm,
     accept: Option<&str>,
-    overridden: Option<ResultsOverride>,
+    overridden: Option<&FormatOverride>,
 ) -> Result<(ResultsFormat, &'static str), HttpError> {
     let offers = if form == QueryForm::Graph {
         GRAPH_TYPES
@@ -70,12 +70,17 @@ pub fn negotiate_results(
         SOLUTION_TYPES
     };
     let chosen = match overridden {
-        Some(o) => o.media_type(form == QueryForm::Graph).ok_or_else(|| {
-            HttpError::bad_request(format!(
-                "the format parameter names {o:?}, which cannot carry the results of this query; use one of {}",
+        Some(o) => o
+            .syntax
+            .media_type(form == QueryForm::Graph)
+            .ok_or_else(|| {
+                HttpError::bad_request(format!(
+                "{}={} names a syntax that cannot carry the results of this query; use one of {}",
+                o.parameter,
+                o.value,
                 offers.join(", ")
             ))
-        })?,
+            })?,
         None => negotiate(accept, offers).ok_or_else(|| HttpError::not_acceptable(offers))?,
     };
     let format = match chosen {

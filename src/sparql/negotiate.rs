@@ -97,6 +97,18 @@ pub enum ResultsOverride {
     RdfXml,
 }
 
+/// A [`ResultsOverride`] with the request parameter that named it, as sent, so that a
+/// refusal can quote the request rather than the enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatOverride {
+    /// The syntax named.
+    pub syntax: ResultsOverride,
+    /// The parameter that named it first: `format`, `output` or `results`.
+    pub parameter: &'static str,
+    /// Its value as sent (`csv`, `text/csv`, ...).
+    pub value: String,
+}
+
 impl ResultsOverride {
     /// The names understood, in the order error messages list them.
     pub const NAMES: &'static [&'static str] = &[

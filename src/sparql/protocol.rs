@@ -145,7 +145,7 @@ pub struct QueryRequest {
     pub base_iri: Option<String>,
     /// The result syntax named by a `format`, `output` or `results` parameter, which
     /// overrides `Accept` (see [`super::negotiate::ResultsOverride`]).
-    pub format_override: Option<super::negotiate::ResultsOverride>,
+    pub format_override: Option<super::negotiate::FormatOverride>,
 }
 
 /// An update and its protocol parameters.
@@ -269,22 +269,31 @@ impl Params {
 
     /// The `format`, `output` and `results` parameters (SPARQLWrapper, Fuseki, Virtuoso):
     /// all given must name the same syntax; an unknown name is a 400 listing the known ones.
-    fn format_override(&self) -> Result<Option<super::negotiate::ResultsOverride>, HttpError> {
-        let mut chosen = None;
-        for name in ["format", "output", "results"] {
-            for value in self.all(name) {
+    fn format_override(&self) -> Result<Option<super::negotiate::FormatOverride>, HttpError> {
+        let mut chosen: Option<super::negotiate::FormatOverride> = None;
+        for parameter in ["format", "output", "results"] {
+            for value in self.all(parameter) {
                 let o = super::negotiate::ResultsOverride::from_name(value).ok_or_else(|| {
                     HttpError::bad_request(format!(
-                        "unknown {name} '{value}'; known: {}",
+                        "unknown {parameter} '{value}'; known: {}",
                         super::negotiate::ResultsOverride::NAMES.join(", ")
                     ))
                 })?;
-                if chosen.is_some_and(|c| c != o) {
-                    return Err(HttpError::bad_request(
-                        "the format, output and results parameters name different syntaxes",
-                    ));
+                match &chosen {
+                    Some(c) if c.syntax != o => {
+                        return Err(HttpError::bad_request(
+                            "the format, output and results parameters name different syntaxes",
+                        ))
+                    }
+                    Some(_) => {}
+                    None => {
+                        chosen = Some(super::negotiate::FormatOverride {
+                            syntax: o,
+                            parameter,
+                            value: value.to_owned(),
+                        });
+                    }
                 }
-                chosen = Some(o);
             }
         }
         Ok(chosen)
@@ -500,14 +509,20 @@ mod tests {
             None,
             b"",
         ));
-        assert_eq!(q.format_override, Some(ResultsOverride::Xml));
+        assert_eq!(
+            q.format_override.map(|o| (o.syntax, o.parameter, o.value)),
+            Some((ResultsOverride::Xml, "output", "XML".to_owned()))
+        );
         let q = query(parse_request(
             "GET",
             "query=ASK%7B%7D&format=json&results=application%2Fsparql-results%2Bjson",
             None,
             b"",
         ));
-        assert_eq!(q.format_override, Some(ResultsOverride::Json));
+        assert_eq!(
+            q.format_override.map(|o| o.syntax),
+            Some(ResultsOverride::Json)
+        );
         let e = parse_request("GET", "query=ASK%7B%7D&format=json&output=csv", None, b"");
         assert_eq!(e.err().map(|e| e.status), Some(400));
         let e = parse_request("GET", "query=ASK%7B%7D&format=yaml", None, b"");

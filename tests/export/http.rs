@@ -115,6 +115,36 @@ fn http_exports_stream_with_media_type_and_file_name() {
     );
 }
 
+/// The textual RDF syntaxes say they are UTF-8 on the export routes as on /sparql: one
+/// `Content-Type` per syntax across the server.
+#[test]
+fn http_rdf_exports_carry_the_charset_that_sparql_gives_the_same_syntax() {
+    let app = spawn_app();
+    let (status, sparql_nt, _) = app.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1",
+        "application/n-triples",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(sparql_nt, "application/n-triples; charset=utf-8");
+    for (format, media) in [
+        ("ntriples", sparql_nt.as_str()),
+        ("nquads", "application/n-quads; charset=utf-8"),
+        ("trig", "application/trig; charset=utf-8"),
+        ("turtle", "text/turtle; charset=utf-8"),
+    ] {
+        for path in [
+            format!("/api/export?format={format}&projection=ownership"),
+            format!("/api/entities/seres/neighbourhood?format={format}"),
+        ] {
+            let r = app.get(&path).send().expect("request");
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            assert_eq!(header(&r, "content-type"), media, "{path}");
+            let body = r.text().expect("UTF-8 body");
+            assert!(body.contains("<"), "{path}: {body}");
+        }
+    }
+}
+
 #[test]
 fn http_neighbourhoods_resolve_entities_and_refuse_what_is_too_large() {
     let app = spawn_app();

@@ -134,6 +134,38 @@ fn format_parameters_override_accept() {
     assert_eq!(status, 400);
 }
 
+/// A format override that cannot carry the query's form is refused in the request's own
+/// words: the parameter sent and its value as sent, never a type of the server's.
+#[test]
+fn a_refused_format_override_names_the_parameter_and_value_sent() {
+    let app = writable();
+    let construct = "CONSTRUCT { <http://e/s> <http://e/p> \"v\" } WHERE {}";
+    let select = "SELECT ?x WHERE { VALUES ?x { 1 } }";
+    for (query, parameter, value) in [
+        (construct, "output", "csv"),
+        (construct, "results", "csv"),
+        (construct, "format", "text/tab-separated-values"),
+        (select, "results", "Turtle"),
+    ] {
+        let r = app
+            .get("/sparql")
+            .query(&[("query", query), (parameter, value)])
+            .send()
+            .expect("query");
+        assert_eq!(r.status().as_u16(), 400, "{parameter}={value}");
+        let body = r.text().expect("body");
+        assert!(
+            body.starts_with(&format!(
+                "{parameter}={value} names a syntax that cannot carry"
+            )),
+            "{parameter}={value}: {body}"
+        );
+        for internal in ["Csv", "Tsv", "ResultsOverride"] {
+            assert!(!body.contains(internal), "{parameter}={value}: {body}");
+        }
+    }
+}
+
 /// The body and `Content-Length` of a GET, then the same for HEAD.
 fn get_and_head(app: &crate::support::TestApp, path: &str) -> [(u16, String, usize); 2] {
     let get = app.get(path).send().expect("GET");

@@ -409,7 +409,9 @@ async fn respond(state: web::Data<AppState>, job: Job) -> Result<HttpResponse, P
     let watch = Watch::start(limit);
     let run = state.run(watch.deadline());
     let in_flight = InFlight::new(state.metrics.clone());
-    let media_type = job.format.media_type();
+    // The same `Content-Type` as /sparql gives the same syntax (N-Triples and N-Quads get
+    // `charset=utf-8` too).
+    let media_type = crate::sparql::negotiate::content_type_value(job.format.media_type());
     let disposition = format!("attachment; filename=\"{}\"", job.file_name);
     let (run, prepared, permit, in_flight) = web::block(move || {
         let prepared = prepare(&run, &job);

@@ -20,23 +20,39 @@ pub use jsonld::Context;
 use serde::de::DeserializeOwned;
 
 /// Registers the `/api` routes (call with `App::configure`). Each route answers GET and
-/// HEAD; other methods get 405 with `Allow`.
+/// HEAD; other methods get 405 with `Allow`. Any other path under `/api` is a 404 problem
+/// naming it, so every `/api` error has the one problem shape.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource(
-        "/api/entities/{id:.+}/neighbourhood",
-        export::neighbourhood,
+    cfg.service(
+        web::scope("/api")
+            .service(resource(
+                "/entities/{id:.+}/neighbourhood",
+                export::neighbourhood,
+            ))
+            .service(resource("/entities/{id}", lookup::entity))
+            .service(resource("/firms", lookup::firms))
+            .service(resource("/firms/{id}/relations", lookup::relations))
+            .service(resource("/observations", lookup::observations))
+            .service(resource("/search", lookup::search))
+            .service(resource("/analytics/centrality", analytics::centrality))
+            .service(resource("/analytics/critical", analytics::critical))
+            .service(resource("/analytics/impact", analytics::impact))
+            .service(resource("/paths", analytics::paths))
+            .service(resource("/export", export::export))
+            .service(resource("/openapi.json", super::openapi::openapi_json))
+            .default_service(web::to(no_such_route)),
+    );
+}
+
+/// The answer to a path under `/api` that no route serves, whatever the method.
+async fn no_such_route(req: HttpRequest) -> Result<HttpResponse, Problem> {
+    Err(Problem::new(
+        404,
+        format!(
+            "no /api route serves {}; the routes are listed in /api/openapi.json",
+            req.path()
+        ),
     ))
-    .service(resource("/api/entities/{id}", lookup::entity))
-    .service(resource("/api/firms", lookup::firms))
-    .service(resource("/api/firms/{id}/relations", lookup::relations))
-    .service(resource("/api/observations", lookup::observations))
-    .service(resource("/api/search", lookup::search))
-    .service(resource("/api/analytics/centrality", analytics::centrality))
-    .service(resource("/api/analytics/critical", analytics::critical))
-    .service(resource("/api/analytics/impact", analytics::impact))
-    .service(resource("/api/paths", analytics::paths))
-    .service(resource("/api/export", export::export))
-    .service(resource("/api/openapi.json", super::openapi::openapi_json));
 }
 
 /// A GET (and HEAD) resource that answers other methods with a 405 problem naming them.

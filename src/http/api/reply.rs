@@ -1,13 +1,17 @@
 //! Wire rules of every `/api` read: JSON or JSON-LD by `Accept`, `ETag` from the store
 //! generation with `If-None-Match` → 304 (RFC 9110 weak comparison), `Cache-Control`.
-//! Errors are [`crate::http::problem::Problem`]s.
+//! Errors are [`crate::http::problem::Problem`]s, whatever `If-None-Match` says: a
+//! precondition only turns what would be a 2xx into a 304 (RFC 9110 §13.2.1), so a read is
+//! answered 304 before its work only when the same request was answered 200 at the same
+//! store generation ([`Answered`]), else after its work succeeded.
 
 use super::jsonld::{self, Context};
 use crate::http::problem::Problem;
 use crate::http::AppState;
 use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse};
-use std::sync::OnceLock;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 /// Media type of JSON answers.
 pub const JSON: &str = "application/json";
@@ -32,6 +36,43 @@ fn boot() -> &'static str {
     })
 }
 
+/// The most requests [`Answered`] remembers per generation; past it, it starts again.
+const ANSWERED_CAPACITY: usize = 4096;
+
+/// The reads answered 200 at the store's latest generation (by path, query string and
+/// variant): the ones whose 304 may skip the work, because at the same generation the same
+/// request is answered the same way.
+#[derive(Debug, Default)]
+pub struct Answered(Mutex<(u64, HashSet<String>)>);
+
+impl Answered {
+    /// Whether `key` was answered 200 at `generation`.
+    fn knows(&self, generation: u64, key: &str) -> bool {
+        let memo = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.0 == generation && memo.1.contains(key)
+    }
+
+    /// Remembers that `key` was answered 200 at `generation` (forgetting older generations).
+    fn remember(&self, generation: u64, key: &str) {
+        let mut memo = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if generation > memo.0 {
+            *memo = (generation, HashSet::new());
+        }
+        if generation == memo.0 {
+            if memo.1.len() >= ANSWERED_CAPACITY {
+                memo.1.clear();
+            }
+            memo.1.insert(key.to_owned());
+        }
+    }
+}
+
 /// How the answer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
@@ -48,6 +89,9 @@ pub struct Reply {
     etag: String,
     fresh: bool,
     cache_control: &'static str,
+    generation: u64,
+    key: String,
+    answered: std::sync::Arc<Answered>,
 }
 
 impl Reply {
@@ -61,15 +105,12 @@ impl Reply {
             Some(JSON_LD) => Variant::JsonLd,
             _ => Variant::Json,
         };
-        let tag = format!(
-            "{}-{}-{}",
-            boot(),
-            app.store.generation(),
-            match variant {
-                Variant::Json => "j",
-                Variant::JsonLd => "ld",
-            }
-        );
+        let suffix = match variant {
+            Variant::Json => "j",
+            Variant::JsonLd => "ld",
+        };
+        let generation = app.store.generation();
+        let tag = format!("{}-{generation}-{suffix}", boot());
         let fresh = match IfNoneMatch::parse(req) {
             Ok(IfNoneMatch::Any) => true,
             Ok(IfNoneMatch::Items(tags)) => {
@@ -88,26 +129,39 @@ impl Reply {
             } else {
                 CACHE_WRITABLE
             },
+            generation,
+            key: format!("{}?{} {suffix}", req.path(), req.query_string()),
+            answered: app.answered.clone(),
         }
     }
 
-    /// 304 when the client's copy is current.
+    /// 304 before any work, when the client's copy is current and this very request was
+    /// answered 200 at this generation (so it would be again); `None` means do the work and
+    /// [`Self::send`] decides.
     pub fn not_modified(&self) -> Option<HttpResponse> {
-        self.fresh.then(|| {
-            HttpResponse::NotModified()
-                .insert_header((header::ETAG, self.etag.as_str()))
-                .insert_header((header::CACHE_CONTROL, self.cache_control))
-                .insert_header((header::VARY, "Accept"))
-                .finish()
-        })
+        (self.fresh && self.answered.knows(self.generation, &self.key))
+            .then(|| self.not_modified_response())
     }
 
-    /// 200 with `body` as JSON, or as JSON-LD with the `@context` of `context`.
+    fn not_modified_response(&self) -> HttpResponse {
+        HttpResponse::NotModified()
+            .insert_header((header::ETAG, self.etag.as_str()))
+            .insert_header((header::CACHE_CONTROL, self.cache_control))
+            .insert_header((header::VARY, "Accept"))
+            .finish()
+    }
+
+    /// The answer to a read whose work succeeded: 304 when the client's copy is current,
+    /// else 200 with `body` as JSON, or as JSON-LD with the `@context` of `context`.
     pub fn send<T: jsonld::LinkedData>(
         &self,
         context: Context,
         body: &T,
     ) -> Result<HttpResponse, Problem> {
+        self.answered.remember(self.generation, &self.key);
+        if self.fresh {
+            return Ok(self.not_modified_response());
+        }
         let (content_type, bytes) = match self.variant {
             Variant::Json => (JSON, serde_json::to_vec(body)),
             Variant::JsonLd => (JSON_LD, jsonld::with_context(context, body)),
