@@ -466,3 +466,103 @@ fn the_service_description_never_copies_unconfigured_headers() {
         .expect("N-Triples");
     assert!(parsed.len() > 5);
 }
+
+#[test]
+fn writes_stop_at_the_time_limit_with_nothing_applied() {
+    // 150,000 typed firms entail about five super-types each: more than the 2 s limit of the
+    // server to apply with their entailments, on every write path.
+    let mut server = Server::start();
+    let triples: String = (0..150_000)
+        .map(|i| format!("<u:f{i}> a ak:Automaker .\n"))
+        .collect();
+    let turtle = format!("@prefix ak: <https://w3id.org/autokg/ontology#> .\n{triples}");
+    let store_url = format!("{}/store?graph=urn:big", server.address);
+    let update_url = format!("{}/sparql", server.address);
+    let writes: Vec<(&str, reqwest::blocking::RequestBuilder)> = vec![
+        (
+            "Graph Store PUT",
+            server
+                .client
+                .put(&store_url)
+                .header("Content-Type", "text/turtle")
+                .body(turtle.clone()),
+        ),
+        (
+            "INSERT DATA",
+            server
+                .client
+                .post(&update_url)
+                .header("Content-Type", "application/sparql-update")
+                .body(format!(
+                    "INSERT DATA {{ GRAPH <urn:big> {{ {triples} }} }}"
+                )),
+        ),
+    ];
+    for (name, request) in writes {
+        let start = Instant::now();
+        let r = request.bearer_auth(TOKEN).send().expect("answered");
+        let answered = start.elapsed();
+        assert_eq!(r.status().as_u16(), 503, "{name}: {:?}", r.text());
+        assert!(
+            answered < LIMIT + Duration::from_secs(3),
+            "{name}: {answered:?}"
+        );
+        std::thread::sleep((LIMIT + Duration::from_secs(1)).saturating_sub(start.elapsed()));
+        let before = server.cpu_ticks();
+        std::thread::sleep(Duration::from_secs(1));
+        let grown = server.cpu_ticks() - before;
+        assert!(
+            grown <= 10,
+            "{name}: {grown} CPU ticks in the second after the limit"
+        );
+        assert!(server.alive(), "{name}: the server died");
+        assert!(
+            !server.ask("ASK { GRAPH <urn:big> { ?s ?p ?o } }"),
+            "{name}: part of the write was applied"
+        );
+        assert!(
+            !server.ask("ASK { <u:f0> a ?c }"),
+            "{name}: an entailment of the write was applied"
+        );
+    }
+    // A write that waits for another one counts the wait against its own limit.
+    let big = {
+        let client = server.client.clone();
+        let url = store_url.clone();
+        std::thread::spawn(move || {
+            client
+                .put(url)
+                .bearer_auth(TOKEN)
+                .header("Content-Type", "text/turtle")
+                .body(turtle)
+                .send()
+                .map(|r| r.status().as_u16())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(700));
+    let start = Instant::now();
+    let r = server
+        .client
+        .post(format!("{update_url}?timeout=0.5"))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/sparql-update")
+        .body("INSERT DATA { <http://e/small> <http://e/p> 1 }")
+        .send()
+        .expect("answered");
+    let waited = start.elapsed();
+    assert_eq!(r.status().as_u16(), 503, "{:?}", r.text());
+    assert!(waited < Duration::from_millis(1500), "waited {waited:?}");
+    assert_eq!(big.join().expect("thread").expect("answered"), 503);
+    assert!(!server.ask("ASK { <http://e/small> ?p ?o }"));
+    // Afterwards a small write goes through at once.
+    let r = server
+        .client
+        .post(&update_url)
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/sparql-update")
+        .body("INSERT DATA { <http://e/small> <http://e/p> 1 }")
+        .send()
+        .expect("answered");
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(server.ask("ASK { <http://e/small> ?p ?o }"));
+}

@@ -70,6 +70,12 @@ impl Deadline {
         Self::build(Instant::now().checked_add(limit), limit)
     }
 
+    /// A deadline at the instant `at`, reported as the time limit `limit` (for a limit whose
+    /// clock started earlier, such as a request's).
+    pub fn at_instant(at: Instant, limit: Duration) -> Self {
+        Self::build(Some(at), limit)
+    }
+
     /// A deadline `limit` from now when `limit` is given, else [`Deadline::none`]: what a
     /// command's optional `--timeout` gives.
     pub fn optional(limit: Option<Duration>) -> Self {

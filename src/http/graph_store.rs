@@ -304,6 +304,9 @@ async fn write(
         GraphName::NamedNode(n) => n.as_str().to_owned(),
         _ => format!("{}{PATH}", super::public_base(&req, &state)),
     };
+    // The server's time limit, from here: the write (waiting for the writer, the changes,
+    // the entailment upkeep) stops at it with nothing applied.
+    let deadline = crate::algorithms::Deadline::after(state.time_limit(None));
     // The body is parsed on the large-stack pool (JSON-LD nesting is checked first).
     let result = state
         .pool
@@ -316,7 +319,7 @@ async fn write(
                     quads.push(one_graph(q?, &graph, &d.label)?);
                 }
             }
-            store.write_graph(graph.as_ref(), quads, replace)
+            store.write_graph_until(graph.as_ref(), quads, replace, &deadline)
         })
         .await?;
     let existed = result?;
@@ -353,11 +356,12 @@ async fn remove(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResp
     state.authorize_write(req.headers().get(header::AUTHORIZATION))?;
     let graph = named_target(&req, &state)?;
     let store = state.store.clone();
+    let deadline = crate::algorithms::Deadline::after(state.time_limit(None));
     let result = web::block(move || {
         if !store.graph_exists(graph.as_ref())? {
             return Ok(false);
         }
-        store.delete_graph(graph.as_ref())
+        store.delete_graph_until(graph.as_ref(), &deadline)
     })
     .await
     .map_err(|e| HttpError::internal(e.to_string()))?;

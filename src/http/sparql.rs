@@ -282,12 +282,15 @@ async fn update(
         .await??;
     let permit = state.permit().await?;
     let shared = state.clone();
+    // The same limit for the writing itself: the wait for the writer, the changes and the
+    // entailment upkeep, before the commit.
+    let write_deadline = crate::algorithms::Deadline::at_instant(deadline, limit);
     let result = state
         .pool
         .run(move || {
             shared.metrics.in_flight.inc();
             // A cancelled update unwinds out of its uncommitted transaction: nothing applied.
-            let r = cancel::catch(|| shared.store.update(prepared))
+            let r = cancel::catch(|| shared.store.update_until(prepared, &write_deadline))
                 .unwrap_or(Err(crate::error::Error::Timeout(limit)));
             shared.metrics.in_flight.dec();
             drop(permit);

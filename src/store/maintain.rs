@@ -9,6 +9,7 @@
 //! rederivation only looks up the few patterns [`Schema::sources`] names.
 
 use super::{inferred_graph, is_derived_graph, FastSet};
+use crate::algorithms::Deadline;
 use crate::error::Result;
 use crate::rdf::inference::Schema;
 use oxigraph::model::{NamedOrBlankNode, Quad, Term, Triple, TripleRef};
@@ -26,13 +27,15 @@ pub(super) struct Delta {
 
 /// The inferred graph's change for a write that removes `removed` and adds `added` (net,
 /// against `store` as it is before the write, which is what `store` still shows), the
-/// schema unchanged.
+/// schema unchanged. Past `deadline`: [`crate::error::Error::Timeout`].
 pub(super) fn entailment_delta(
     store: &Store,
     schema: &Schema,
     removed: &FastSet<Quad>,
     added: &FastSet<Quad>,
+    deadline: &Deadline,
 ) -> Result<Delta> {
+    let mut every = deadline.every(256);
     let triples = |quads: &FastSet<Quad>| -> FastSet<Triple> {
         quads
             .iter()
@@ -57,6 +60,7 @@ pub(super) fn entailment_delta(
     // Triples no longer asserted, and what they entailed: candidates for removal.
     let mut lost: FastSet<Triple> = FastSet::default();
     for t in triples(removed) {
+        every.check()?;
         if !after.is_asserted(&t)? {
             schema.entail(t.as_ref(), &mut |e| {
                 lost.insert(e);
@@ -83,6 +87,7 @@ pub(super) fn entailment_delta(
         settle(t, false)?;
     }
     for e in &brought {
+        every.check()?;
         if !added_triples.contains(e) {
             settle(e, !after.is_asserted(e)?)?;
         }
@@ -93,6 +98,7 @@ pub(super) fn entailment_delta(
         nodes: HashMap::default(),
     };
     for e in &lost {
+        every.check()?;
         if brought.contains(e) || added_triples.contains(e) {
             continue;
         }

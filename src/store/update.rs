@@ -65,9 +65,20 @@ impl KgStore {
     /// applied), [`Error::Evaluation`] for a failing `WHERE`, a missing graph without
     /// `SILENT` or a `LOAD`.
     pub fn update(&self, plan: UpdatePlan) -> Result<()> {
+        self.update_until(plan, &crate::algorithms::Deadline::none())
+    }
+
+    /// [`KgStore::update`] under `deadline`: waiting for another write, changing quads and
+    /// maintaining entailments stop at it with [`Error::Timeout`], nothing applied (the
+    /// `WHERE` is stopped by the plan's own cancellation token).
+    pub fn update_until(
+        &self,
+        plan: UpdatePlan,
+        deadline: &crate::algorithms::Deadline,
+    ) -> Result<()> {
         let UpdatePlan { update, evaluator } = plan;
         let base = update.base_iri.clone();
-        self.write(|batch| {
+        self.write(deadline, |batch| {
             for op in update.operations {
                 run(batch, op, &evaluator, base.as_ref())?;
             }

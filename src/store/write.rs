@@ -5,6 +5,7 @@
 
 use super::maintain::{derivations, entailment_delta};
 use super::{dirty_quad, inferred_graph, is_derived_graph, Entailment, FastSet, KgStore};
+use crate::algorithms::Deadline;
 use crate::error::{Error, Result};
 use crate::rdf::inference::is_schema_triple;
 use crate::vocab::{GRAPH_CURATED, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY};
@@ -46,11 +47,30 @@ pub(super) struct Batch<'a> {
     removed: FastSet<Quad>,
     /// Quads not in the store before the write that the write adds.
     added: FastSet<Quad>,
+    /// The write's time limit, checked every [`CHECK_EVERY`] changes and before the commit.
+    deadline: Deadline,
+    /// Changes since the last check of `deadline`.
+    since_check: u32,
 }
 
+/// How many quad changes a write makes between two checks of its deadline.
+const CHECK_EVERY: u32 = 1024;
+
 impl<'a> Batch<'a> {
+    /// `Err(Error::Timeout)` once the write's deadline has passed, checked every
+    /// [`CHECK_EVERY`] calls: the batch is then dropped uncommitted.
+    fn tick(&mut self) -> Result<()> {
+        self.since_check += 1;
+        if self.since_check >= CHECK_EVERY {
+            self.since_check = 0;
+            self.deadline.check()?;
+        }
+        Ok(())
+    }
+
     /// Adds a quad (a no-op when it is there).
     pub(super) fn insert(&mut self, quad: Quad) -> Result<()> {
+        self.tick()?;
         if self.tx.contains(&quad)? {
             return Ok(());
         }
@@ -63,6 +83,7 @@ impl<'a> Batch<'a> {
 
     /// Removes a quad (a no-op when it is not there).
     pub(super) fn remove(&mut self, quad: Quad) -> Result<()> {
+        self.tick()?;
         if !self.tx.contains(&quad)? {
             return Ok(());
         }
@@ -201,6 +222,7 @@ impl<'a> Batch<'a> {
             .filter(asserted)
             .any(|q| is_schema_triple(TripleRef::from(q.as_ref())));
         let store = self.store;
+        self.deadline.check()?;
         // The count of the generation this write starts from (the writer lock is held).
         let counted = store.known_len();
         if store.entailment == Entailment::None {
@@ -218,7 +240,13 @@ impl<'a> Batch<'a> {
         }
         let schema = store.current_schema();
         let start = std::time::Instant::now();
-        let delta = entailment_delta(&store.store, &schema, &self.removed, &self.added)?;
+        let delta = entailment_delta(
+            &store.store,
+            &schema,
+            &self.removed,
+            &self.added,
+            &self.deadline,
+        )?;
         let delta_time = start.elapsed();
         for t in &delta.remove {
             self.tx.remove(t.as_ref().in_graph(inferred_graph()));
@@ -226,6 +254,7 @@ impl<'a> Batch<'a> {
         for t in &delta.add {
             self.tx.insert(t.as_ref().in_graph(inferred_graph()));
         }
+        self.deadline.check()?;
         self.tx.commit()?;
         store.bump();
         store.carry_count(
@@ -255,14 +284,38 @@ impl KgStore {
 
     /// Runs `f` on a new write batch under the writer lock and commits what it did with its
     /// entailment delta (see [`Batch::commit`]); an error from `f` or from the checks drops
-    /// the batch uncommitted, so nothing is applied.
-    pub(super) fn write<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+    /// the batch uncommitted, so nothing is applied. Past `deadline` (waiting for the lock,
+    /// changing quads, finding the entailment delta, or just before the commit) the answer is
+    /// [`Error::Timeout`] and nothing is applied; a write that recomputes every entailment
+    /// after its commit (a schema change, or more than [`INCREMENTAL_LIMIT`] quads) finishes
+    /// that recomputation whatever the deadline, as its data is already committed.
+    pub(super) fn write<T>(
+        &self,
+        deadline: &Deadline,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let _writer = if deadline.limit().is_none() {
+            self.writer.lock().unwrap_or_else(|e| e.into_inner())
+        } else {
+            // Waiting for another write counts against this one's limit.
+            loop {
+                match self.writer.try_lock() {
+                    Ok(guard) => break guard,
+                    Err(std::sync::TryLockError::Poisoned(e)) => break e.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => {
+                        deadline.check()?;
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                }
+            }
+        };
         let mut batch = Batch {
             tx: self.store.start_transaction()?,
             store: self,
             removed: FastSet::default(),
             added: FastSet::default(),
+            deadline: deadline.clone(),
+            since_check: 0,
         };
         let out = f(&mut batch)?;
         batch.commit()?;
@@ -286,10 +339,22 @@ impl KgStore {
         quads: Vec<Quad>,
         replace: bool,
     ) -> Result<bool> {
+        self.write_graph_until(graph, quads, replace, &Deadline::none())
+    }
+
+    /// [`KgStore::write_graph`] under `deadline`: past it, [`Error::Timeout`] and nothing
+    /// applied (see [`KgStore::write`]).
+    pub fn write_graph_until(
+        &self,
+        graph: GraphNameRef<'_>,
+        quads: Vec<Quad>,
+        replace: bool,
+        deadline: &Deadline,
+    ) -> Result<bool> {
         if protected_graph(graph).is_some() {
             return Err(refuse(graph));
         }
-        self.write(|batch| {
+        self.write(deadline, |batch| {
             let existed = batch.graph_exists(graph)?;
             if replace {
                 batch.clear_graph(graph)?;
@@ -307,10 +372,16 @@ impl KgStore {
     /// Deletes a graph (empties the default graph) with its entailments; returns whether it
     /// existed. A protected graph is refused with [`Error::Forbidden`].
     pub fn delete_graph(&self, graph: GraphNameRef<'_>) -> Result<bool> {
+        self.delete_graph_until(graph, &Deadline::none())
+    }
+
+    /// [`KgStore::delete_graph`] under `deadline`: past it, [`Error::Timeout`] and nothing
+    /// applied (see [`KgStore::write`]).
+    pub fn delete_graph_until(&self, graph: GraphNameRef<'_>, deadline: &Deadline) -> Result<bool> {
         if protected_graph(graph).is_some() {
             return Err(refuse(graph));
         }
-        self.write(|batch| {
+        self.write(deadline, |batch| {
             let existed = batch.graph_exists(graph)?;
             batch.drop_graph(graph)?;
             Ok(existed)
