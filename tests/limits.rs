@@ -493,9 +493,7 @@ fn writes_stop_at_the_time_limit_with_nothing_applied() {
                 .client
                 .post(&update_url)
                 .header("Content-Type", "application/sparql-update")
-                .body(format!(
-                    "INSERT DATA {{ GRAPH <urn:big> {{ {triples} }} }}"
-                )),
+                .body(format!("INSERT DATA {{ GRAPH <urn:big> {{ {triples} }} }}")),
         ),
     ];
     for (name, request) in writes {

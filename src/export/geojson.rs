@@ -306,8 +306,10 @@ fn push_array(map: &mut Map<String, Value>, key: &str, value: Value) {
 /// get a `null` geometry), every other bound variable a property (IRIs in full). `max_rows`
 /// caps the rows as `/sparql`'s `--max-rows` does (`None`: no cap).
 ///
+/// A SELECT without solutions gives no feature (an empty FeatureCollection).
+///
 /// Errors: [`Error::SparqlSyntax`]; [`Error::InvalidInput`] for a query that is not a
-/// SELECT, returns no WKT column, is over the row cap or [`MAX_TEXT_BYTES`], or whose WKT
+/// SELECT, has rows but no WKT column, is over the row cap or [`MAX_TEXT_BYTES`], or whose WKT
 /// does not parse (naming the row, counted from 1, and the variable); [`Error::Timeout`] at
 /// the deadline.
 pub fn select_until(
@@ -317,6 +319,10 @@ pub fn select_until(
     max_rows: Option<u64>,
 ) -> Result<Vec<Feature>> {
     let (variables, rows) = rows_until(store, sparql, deadline, max_rows, MAX_TEXT_BYTES)?;
+    if rows.is_empty() {
+        // No solution: an empty FeatureCollection, as a map of nothing (no column to judge).
+        return Ok(Vec::new());
+    }
     let is_wkt = |t: &Option<Term>| matches!(t, Some(Term::Literal(l)) if l.datatype().as_str() == WKT_LITERAL);
     let column = (0..variables.len())
         .find(|&i| rows.iter().any(|r| is_wkt(&r[i])))

@@ -241,6 +241,19 @@ fn a_geojson_select_runs_under_the_limits_of_sparql() {
     );
     let (status, detail) = geo(&format!("{SELECT_WKT} LIMIT 2"), &[]);
     assert_eq!((status, detail.as_str()), (200, ""));
+    // A SELECT without solutions is an empty map, not an error.
+    let r = app
+        .get("/api/export")
+        .query(&[
+            ("format", "geojson"),
+            ("query", "SELECT ?city ?wkt WHERE { ?city a ak:City ; geo:hasGeometry/geo:asWKT ?wkt FILTER(?city = akid:nowhere) }"),
+        ])
+        .send()
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let empty: Value = serde_json::from_slice(&r.bytes().expect("body")).expect("GeoJSON");
+    assert_eq!(empty["type"], "FeatureCollection");
+    assert_eq!(empty["features"], serde_json::json!([]));
 
     // A product of the store with itself, three times over, stopped at the time limit.
     let started = std::time::Instant::now();
