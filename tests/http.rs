@@ -477,6 +477,35 @@ fn request_heads_past_the_http_layers_limits_get_4xx_and_the_server_goes_on() {
 }
 
 #[test]
+fn the_service_description_is_the_same_bytes_on_every_request() {
+    // HEAD must announce the length GET sends: the description may not change between them.
+    let app = spawn_app();
+    let get = || {
+        let r = app
+            .get("/sparql")
+            .header("Accept", "text/turtle")
+            .send()
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        r.bytes().expect("body")
+    };
+    let (first, second) = (get(), get());
+    assert_eq!(first, second);
+    let head = app
+        .client
+        .head(format!("{}/sparql", app.address))
+        .header("Accept", "text/turtle")
+        .send()
+        .expect("request");
+    let length = head
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    assert_eq!(length, Some(first.len()));
+}
+
+#[test]
 fn request_bodies_are_bounded() {
     let app = spawn_app_with(ServeConfig {
         max_body: 1024,

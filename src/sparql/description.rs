@@ -60,7 +60,9 @@ pub fn endpoint_iri(
 /// Describes the endpoint at `endpoint` (its absolute URL): languages, result formats,
 /// features, functions and the default dataset.
 pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool) -> Vec<Triple> {
-    let service = BlankNode::default();
+    // Fixed labels: the same description is the same bytes on every request, so HEAD and
+    // GET agree on its length.
+    let service = BlankNode::new_unchecked("service");
     let mut t = vec![
         Triple::new(service.clone(), rdf::TYPE, sd("Service")),
         Triple::new(service.clone(), sd("endpoint"), endpoint.clone()),
@@ -129,8 +131,8 @@ pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool
             name.into_owned(),
         ));
     }
-    let dataset = BlankNode::default();
-    let default_graph = BlankNode::default();
+    let dataset = BlankNode::new_unchecked("dataset");
+    let default_graph = BlankNode::new_unchecked("defaultGraph");
     t.push(Triple::new(
         service.clone(),
         sd("defaultDataset"),
@@ -147,8 +149,11 @@ pub fn service_description(endpoint: &NamedNode, federation: bool, updates: bool
         NamedNode::new_unchecked("http://www.w3.org/2000/01/rdf-schema#comment"),
         Literal::new_language_tagged_literal_unchecked("the union of all named graphs", "en"),
     ));
-    for g in [GRAPH_ONTOLOGY, GRAPH_CURATED, GRAPH_INFERRED] {
-        let named = BlankNode::default();
+    for (i, g) in [GRAPH_ONTOLOGY, GRAPH_CURATED, GRAPH_INFERRED]
+        .into_iter()
+        .enumerate()
+    {
+        let named = BlankNode::new_unchecked(format!("namedGraph{i}"));
         t.push(Triple::new(
             dataset.clone(),
             sd("namedGraph"),
