@@ -44,6 +44,21 @@ impl Server {
         self.child.try_wait().expect("status").is_none()
     }
 
+    /// Asserts that the work of the request sent at `start` stopped: from the limit plus 1 s
+    /// on, the process spends at most 10 CPU ticks a second (a spinning evaluation costs
+    /// about 100; idle actix workers nothing), and it is alive.
+    fn assert_stopped(&mut self, name: &str, start: Instant) {
+        std::thread::sleep((LIMIT + Duration::from_secs(1)).saturating_sub(start.elapsed()));
+        let before = self.cpu_ticks();
+        std::thread::sleep(Duration::from_secs(1));
+        let grown = self.cpu_ticks() - before;
+        assert!(
+            grown <= 10,
+            "{name}: {grown} CPU ticks in the second after the limit"
+        );
+        assert!(self.alive(), "{name}: the server died");
+    }
+
     fn metric(&self, name: &str) -> f64 {
         let text = self
             .client
@@ -134,16 +149,7 @@ fn every_runaway_shape_is_answered_503_and_stops_using_cpu() {
             "{name}: answered after {answered:?}"
         );
         // The work stops: CPU time does not grow from limit + 1 s on.
-        std::thread::sleep((LIMIT + Duration::from_secs(1)).saturating_sub(start.elapsed()));
-        let before = server.cpu_ticks();
-        std::thread::sleep(Duration::from_secs(1));
-        let grown = server.cpu_ticks() - before;
-        // Idle actix workers cost nothing; a spinning evaluation costs ~100 ticks a second.
-        assert!(
-            grown <= 10,
-            "{name}: {grown} CPU ticks in the second after the limit"
-        );
-        assert!(server.alive(), "{name}: the server died");
+        server.assert_stopped(name, start);
         assert_eq!(server.metric("autokg_evaluations_in_flight"), 0.0, "{name}");
         assert!(server.metric("autokg_query_timeouts") >= 1.0, "{name}");
         assert!(
@@ -505,15 +511,7 @@ fn writes_stop_at_the_time_limit_with_nothing_applied() {
             answered < LIMIT + Duration::from_secs(3),
             "{name}: {answered:?}"
         );
-        std::thread::sleep((LIMIT + Duration::from_secs(1)).saturating_sub(start.elapsed()));
-        let before = server.cpu_ticks();
-        std::thread::sleep(Duration::from_secs(1));
-        let grown = server.cpu_ticks() - before;
-        assert!(
-            grown <= 10,
-            "{name}: {grown} CPU ticks in the second after the limit"
-        );
-        assert!(server.alive(), "{name}: the server died");
+        server.assert_stopped(name, start);
         assert!(
             !server.ask("ASK { GRAPH <urn:big> { ?s ?p ?o } }"),
             "{name}: part of the write was applied"
