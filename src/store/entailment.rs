@@ -149,7 +149,7 @@ impl KgStore {
     /// the dirty marker is set first and removed once the new entailments are committed.
     /// Waits for the writer lock (one writer at a time).
     pub fn refresh_inference(&self) -> Result<u64> {
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _writer = self.writer.lock();
         self.refresh_inference_locked()
     }
 

@@ -42,7 +42,7 @@ impl KgStore {
         on_progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<LoadReport> {
         let start = Instant::now();
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _writer = self.writer.lock();
         let schema = self
             .schema
             .read()

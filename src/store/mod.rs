@@ -77,7 +77,7 @@ pub struct KgStore {
     pending_limit: usize,
     /// Held by every write (updates, Graph Store writes, loads, recomputations): one
     /// writer at a time, while reads go on from snapshots.
-    writer: std::sync::Mutex<()>,
+    writer: parking_lot::Mutex<()>,
     /// The quad count as of a generation: set by [`KgStore::count_len`], carried forward
     /// exactly by incremental writes (their net change is known), so probes need no scan.
     counted: std::sync::Mutex<Option<(u64, usize)>>,
@@ -372,7 +372,7 @@ impl KgStore {
     /// reads do not.
     /// Returns the generation and the count.
     pub fn count_len(&self) -> Result<(u64, usize)> {
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _writer = self.writer.lock();
         let counted = (self.generation(), self.store.len()?);
         *self.counted.lock().unwrap_or_else(|e| e.into_inner()) = Some(counted);
         Ok(counted)

@@ -294,20 +294,13 @@ impl KgStore {
         deadline: &Deadline,
         f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
     ) -> Result<T> {
-        let _writer = if deadline.limit().is_none() {
-            self.writer.lock().unwrap_or_else(|e| e.into_inner())
-        } else {
-            // Waiting for another write counts against this one's limit.
-            loop {
-                match self.writer.try_lock() {
-                    Ok(guard) => break guard,
-                    Err(std::sync::TryLockError::Poisoned(e)) => break e.into_inner(),
-                    Err(std::sync::TryLockError::WouldBlock) => {
-                        deadline.check()?;
-                        std::thread::sleep(std::time::Duration::from_millis(2));
-                    }
-                }
-            }
+        // Waiting for another write counts against this one's limit.
+        let _writer = match deadline.instant() {
+            None => self.writer.lock(),
+            Some(at) => self
+                .writer
+                .try_lock_until(at)
+                .ok_or_else(|| Error::from(deadline.cancelled()))?,
         };
         let mut batch = Batch {
             tx: self.store.start_transaction()?,
