@@ -9,13 +9,16 @@
 #   runs, the two servers alternating. Prints req/s, p99 and the ratio per query, on RocksDB
 #   (autokg --store vs oxigraph --location) and in memory (autokg --data vs oxigraph serve
 #   without --location, loaded through its Graph Store). Needs wrk (apt-get install wrk).
-#   AUTOKG_BENCH_STORES=rocksdb (or memory) runs one store kind only. AUTOKG_BENCH_PIN=1 runs
+#   A third pairing, memory-asserted, runs autokg with `--entailment none`: the same triples
+#   as oxigraph and no more, for the queries whose answers the entailments enlarge.
+#   AUTOKG_BENCH_STORES=rocksdb (or memory, or memory-asserted) runs one pairing only.
+#   AUTOKG_BENCH_PIN=1 runs
 #   both servers on CPU 1 and wrk on CPU 0 (taskset), so that the load generator does not
 #   compete with the server it measures; without it all share every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 firms="${1:-5000}"; secs="${2:-4}"; conns="${3:-16}"; runs="${4:-3}"
-stores="${AUTOKG_BENCH_STORES:-rocksdb memory}"
+stores="${AUTOKG_BENCH_STORES:-rocksdb memory memory-asserted}"
 target="${CARGO_TARGET_DIR:-target}"
 # AUTOKG_BIN runs an already built binary instead of building one.
 [ -n "${AUTOKG_BIN:-}" ] || cargo build --release --quiet
@@ -126,13 +129,14 @@ for kind in $stores; do
       RUST_LOG=warn "${pin_server[@]}" "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
       "${pin_server[@]}" "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       ;;
-    memory)
-      RUST_LOG=warn "${pin_server[@]}" "$autokg" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+    memory|memory-asserted)
+      regime=rdfs; [ "$kind" = memory-asserted ] && regime=none
+      RUST_LOG=warn "${pin_server[@]}" "$autokg" --entailment "$regime" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
       "${pin_server[@]}" "$venv/bin/oxigraph" serve --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       wait_up 17812
       curl -fs -X POST -H 'Content-Type: application/n-triples' --data-binary "@$work/net.nt" 'http://127.0.0.1:17812/store?default' >/dev/null
       ;;
-    *) echo "unknown store kind $kind (rocksdb or memory)" >&2; exit 2 ;;
+    *) echo "unknown pairing $kind (rocksdb, memory or memory-asserted)" >&2; exit 2 ;;
   esac
   wait_up 17811; wait_up 17812
   compare "$kind" 17811 17812

@@ -43,6 +43,34 @@ fn bad_sparql_is_a_clear_error_with_exit_code_2() {
 }
 
 #[test]
+fn serve_refuses_worker_and_concurrency_counts_out_of_range_with_exit_code_2() {
+    // A count past the range used to reach tokio's semaphore and panic (exit 101); 0 was
+    // silently raised to 1. Each is refused before anything binds, naming the option.
+    for (option, value) in [
+        ("--max-concurrent", "18446744073709551615"),
+        ("--max-concurrent", "0"),
+        ("--max-concurrent", "65537"),
+        ("--workers", "0"),
+        ("--workers", "1025"),
+        ("--workers", "-1"),
+        ("--workers", "4\u{7}"),
+    ] {
+        let out = autokg(&["serve", "--bind", "127.0.0.1:0", option, value]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{option} {value:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(option) && !stderr(&out).contains("panicked"),
+            "{option} {value:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn curated_data_conforms_to_the_shapes() {
     let out = autokg(&["validate"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));

@@ -46,9 +46,16 @@ pub struct ServeArgs {
     /// Request body limit in bytes.
     #[arg(long, default_value_t = crate::http::DEFAULT_MAX_BODY, value_name = "BYTES")]
     pub max_body: usize,
-    /// Evaluations that may run at once (default: cores × 2); more wait briefly, then get 503.
-    #[arg(long, value_name = "N")]
+    /// Evaluations that may run at once, 1 to 65,536 (default: cores × 2); more wait
+    /// briefly, then get 503.
+    #[arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     pub max_concurrent: Option<usize>,
+    /// HTTP worker threads, each an event loop over its share of the connections, 1 to 1,024
+    /// (default: cores × 4; see the README's Performance section).
+    #[arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub workers: Option<usize>,
     /// The URL clients reach this server at, when it sits behind a proxy
     /// (`https://kg.example.org`): the Service Description names its endpoint from it.
     /// Without it, the request's own Host when valid, else the listener's address.
@@ -99,6 +106,9 @@ pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
         public_url: args.public_url,
         ..Default::default()
     };
+    if let Some(n) = args.workers {
+        config.workers = n;
+    }
     if let Some(n) = args.max_concurrent {
         config.max_concurrent = n;
     }

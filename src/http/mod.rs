@@ -50,8 +50,8 @@ impl Application {
     pub fn build(config: ServeConfig, store: Arc<KgStore>) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
         let address = listener.local_addr()?;
+        let workers = config.workers.max(1);
         let state = web::Data::new(AppState::new(store, config)?);
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let server = HttpServer::new(move || {
             let cors = cors(&state.config.cors);
             App::new()
