@@ -12,9 +12,9 @@
 #   A third pairing, memory-asserted, runs autokg with `--entailment none`: the same triples
 #   as oxigraph and no more, for the queries whose answers the entailments enlarge.
 #   AUTOKG_BENCH_STORES=rocksdb (or memory, or memory-asserted) runs one pairing only.
-#   AUTOKG_BENCH_PIN=1 runs
-#   both servers on CPU 1 and wrk on CPU 0 (taskset), so that the load generator does not
-#   compete with the server it measures; without it all share every core.
+#   AUTOKG_BENCH_PIN=1 runs both servers on CPU 1 and wrk on CPU 0 (taskset), so that the
+#   load generator does not compete with the server it measures; without it all share every
+#   core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 firms="${1:-5000}"; secs="${2:-4}"; conns="${3:-16}"; runs="${4:-3}"
