@@ -12,6 +12,7 @@
 #   A third pairing, memory-asserted, runs autokg with `--entailment none`: the same triples
 #   as oxigraph and no more, for the queries whose answers the entailments enlarge.
 #   AUTOKG_BENCH_STORES=rocksdb (or memory, or memory-asserted) runs one pairing only.
+#   AUTOKG_BENCH_WORKERS=N starts autokg with `--workers N` (default: its own, cores × 4).
 #   AUTOKG_BENCH_PIN=1 runs both servers on CPU 1 and wrk on CPU 0 (taskset), so that the
 #   load generator does not compete with the server it measures; without it all share every
 #   core.
@@ -26,6 +27,7 @@ autokg="${AUTOKG_BIN:-$target/release/autokg}"
 venv="${AUTOKG_BENCH_VENV:-/var/tmp/autokg-bench-venv}"
 [ -x "$venv/bin/oxigraph" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q oxigraph; }
 command -v wrk >/dev/null || { echo "benches/http.sh needs wrk (apt-get install wrk)" >&2; exit 2; }
+workers=(); [ -z "${AUTOKG_BENCH_WORKERS:-}" ] || workers=(--workers "$AUTOKG_BENCH_WORKERS")
 pin_server=(); pin_client=()
 if [ "${AUTOKG_BENCH_PIN:-0}" = 1 ]; then pin_server=(taskset -c 1); pin_client=(taskset -c 0); fi
 work="$(mktemp -d)"
@@ -126,12 +128,12 @@ for kind in $stores; do
     rocksdb)
       "$autokg" --store "$work/ak" load "$work/net.nt" 2>/dev/null
       "$venv/bin/oxigraph" load --location "$work/ox" --file "$work/net.nt" >/dev/null 2>&1
-      RUST_LOG=warn "${pin_server[@]}" "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      RUST_LOG=warn "${pin_server[@]}" "$autokg" --store "$work/ak" serve --bind 127.0.0.1:17811 "${workers[@]}" >/dev/null 2>&1 & pids+=($!)
       "${pin_server[@]}" "$venv/bin/oxigraph" serve --location "$work/ox" --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       ;;
     memory|memory-asserted)
       regime=rdfs; [ "$kind" = memory-asserted ] && regime=none
-      RUST_LOG=warn "${pin_server[@]}" "$autokg" --entailment "$regime" --data "$work/net.nt" serve --bind 127.0.0.1:17811 >/dev/null 2>&1 & pids+=($!)
+      RUST_LOG=warn "${pin_server[@]}" "$autokg" --entailment "$regime" --data "$work/net.nt" serve --bind 127.0.0.1:17811 "${workers[@]}" >/dev/null 2>&1 & pids+=($!)
       "${pin_server[@]}" "$venv/bin/oxigraph" serve --bind 127.0.0.1:17812 >/dev/null 2>&1 & pids+=($!)
       wait_up 17812
       curl -fs -X POST -H 'Content-Type: application/n-triples' --data-binary "@$work/net.nt" 'http://127.0.0.1:17812/store?default' >/dev/null
