@@ -55,7 +55,13 @@ fn serve_refuses_worker_and_concurrency_counts_out_of_range_with_exit_code_2() {
         ("--workers", "-1"),
         ("--workers", "4\u{7}"),
     ] {
-        let out = autokg(&["serve", "--bind", "127.0.0.1:0", option, value]);
+        // `--option=value`, so that "-1" is taken as the value, not as a flag.
+        let out = autokg(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            &format!("{option}={value}"),
+        ]);
         assert_eq!(
             out.status.code(),
             Some(2),

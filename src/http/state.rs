@@ -29,10 +29,12 @@ pub const DEFAULT_MAX_ROWS: u64 = 1_000_000;
 /// How long a request waits for an evaluation slot before it is answered 503.
 pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 
-/// HTTP workers per core by default. actix-web's own default is one per core; with four, a
-/// worker held by a slow request or descheduled by another process on the machine leaves
-/// the others serving, which cut p99 of the small queries by about half next to a load
-/// generator on the same cores and raised their throughput 1.1–1.3× (`benches/http.sh`).
+/// HTTP workers per core by default. actix-web's own default is one per core; next to
+/// another busy process on the same cores a worker that is preempted stalls every
+/// connection it holds, and with four per core the label query in memory went from 0.98 to
+/// 1.24 of `oxigraph serve`'s rate and its p99 from 2.42 to 1.08 ms (`benches/http.sh`, the
+/// README's Performance section). A server with its cores to itself has the lowest p99 at
+/// one per core (`--workers`).
 pub const WORKERS_PER_CORE: usize = 4;
 
 /// Everything `autokg serve` can be told.
