@@ -51,10 +51,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     pub max_concurrent: Option<usize>,
-    /// HTTP worker threads, each an event loop over its share of the connections, 1 to 1,024
-    /// (default: cores × 4; see the README's Performance section).
+    /// HTTP worker threads, each an event loop over its share of the connections, 1 to 512
+    /// (default: cores × 4, at most 512; see the README's Performance section).
     #[arg(long, value_name = "N",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::http::MAX_WORKERS as u64))]
     pub workers: Option<usize>,
     /// The URL clients reach this server at, when it sits behind a proxy
     /// (`https://kg.example.org`): the Service Description names its endpoint from it.

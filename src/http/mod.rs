@@ -29,7 +29,9 @@ mod sparql;
 pub mod state;
 pub mod stream;
 
-pub use state::{AppState, ServeConfig, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, QUEUE_WAIT};
+pub use state::{
+    AppState, ServeConfig, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, MAX_WORKERS, QUEUE_WAIT,
+};
 
 use crate::store::KgStore;
 use actix_web::dev::{Server, ServerHandle};
@@ -50,7 +52,7 @@ impl Application {
     pub fn build(config: ServeConfig, store: Arc<KgStore>) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
         let address = listener.local_addr()?;
-        let workers = config.workers.max(1);
+        let workers = config.workers.clamp(1, state::MAX_WORKERS);
         let state = web::Data::new(AppState::new(store, config)?);
         let server = HttpServer::new(move || {
             let cors = cors(&state.config.cors);

@@ -37,6 +37,9 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 /// one per core (`--workers`).
 pub const WORKERS_PER_CORE: usize = 4;
 
+/// The most HTTP workers a server may have: actix-server's own bound (it panics past 512).
+pub const MAX_WORKERS: usize = 512;
+
 /// Everything `autokg serve` can be told.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -63,7 +66,7 @@ pub struct ServeConfig {
     /// own `Host` when valid, else the listener's address.
     pub public_url: Option<String>,
     /// HTTP worker threads (actix-web workers, each an event loop over its connections).
-    /// Default: cores × [`WORKERS_PER_CORE`].
+    /// Default: cores × [`WORKERS_PER_CORE`], at most [`MAX_WORKERS`].
     pub workers: usize,
 }
 
@@ -80,7 +83,7 @@ impl Default for ServeConfig {
             max_body: DEFAULT_MAX_BODY,
             max_concurrent: cores * 2,
             public_url: None,
-            workers: cores * WORKERS_PER_CORE,
+            workers: (cores * WORKERS_PER_CORE).min(MAX_WORKERS),
         }
     }
 }
