@@ -45,7 +45,8 @@ fn bad_sparql_is_a_clear_error_with_exit_code_2() {
 #[test]
 fn serve_refuses_worker_and_concurrency_counts_out_of_range_with_exit_code_2() {
     // A count past the range used to panic (exit 101): tokio's semaphore for
-    // --max-concurrent, actix-server past 512 workers; 0 was silently raised to 1. Each is refused before anything binds, naming the option.
+    // --max-concurrent, actix-server past 512 workers; 0 was silently raised to 1. Each is
+    // refused before anything binds, naming the option.
     for (option, value) in [
         ("--max-concurrent", "18446744073709551615"),
         ("--max-concurrent", "0"),

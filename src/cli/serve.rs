@@ -49,7 +49,7 @@ pub struct ServeArgs {
     /// Evaluations that may run at once, 1 to 65,536 (default: cores × 2); more wait
     /// briefly, then get 503.
     #[arg(long, value_name = "N",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::http::MAX_CONCURRENT as u64))]
     pub max_concurrent: Option<usize>,
     /// HTTP worker threads, each an event loop over its share of the connections, 1 to 512
     /// (default: cores × 4, at most 512; see the README's Performance section).

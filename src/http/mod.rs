@@ -30,7 +30,8 @@ pub mod state;
 pub mod stream;
 
 pub use state::{
-    AppState, ServeConfig, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, MAX_WORKERS, QUEUE_WAIT,
+    AppState, ServeConfig, DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS, MAX_CONCURRENT, MAX_WORKERS,
+    QUEUE_WAIT,
 };
 
 use crate::store::KgStore;

@@ -37,6 +37,10 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 /// one per core (`--workers`).
 pub const WORKERS_PER_CORE: usize = 4;
 
+/// The most evaluations a server may run at once (`--max-concurrent`): far past any useful
+/// count, and far below what tokio's semaphore allows (it panics past `usize::MAX >> 3`).
+pub const MAX_CONCURRENT: usize = 65_536;
+
 /// The most HTTP workers a server may have: actix-server's own bound (it panics past 512).
 pub const MAX_WORKERS: usize = 512;
 
@@ -166,7 +170,9 @@ impl AppState {
         Ok(Self {
             quads: Arc::new(super::health::QuadCount::new(&store)),
             store,
-            permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
+            permits: Arc::new(Semaphore::new(
+                config.max_concurrent.clamp(1, MAX_CONCURRENT),
+            )),
             metrics,
             scores: ScoreCache::new(),
             catalog: Arc::new(Catalog::new()),
