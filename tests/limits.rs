@@ -546,7 +546,14 @@ fn writes_stop_at_the_time_limit_with_nothing_applied() {
         .send()
         .expect("answered");
     let waited = start.elapsed();
-    assert_eq!(r.status().as_u16(), 503, "{:?}", r.text());
+    let status = r.status().as_u16();
+    let text = r.text().expect("a body");
+    assert_eq!(status, 503, "{text}");
+    // The message names what ran over and the limit as it was given.
+    assert!(
+        text.contains("the update ran over its time limit of 0.5 s") && text.contains("nothing"),
+        "{text}"
+    );
     assert!(waited < Duration::from_millis(1500), "waited {waited:?}");
     assert_eq!(big.join().expect("thread").expect("answered"), 503);
     assert!(!server.ask("ASK { <http://e/small> ?p ?o }"));

@@ -492,7 +492,7 @@ fn a_slow_target_is_cut_at_the_per_service_limit() {
     let (status, _, body) = app.query(&select_from(&target), "application/json");
     let elapsed = start.elapsed();
     assert_eq!(status, 504, "{body}");
-    assert!(body.contains("per-SERVICE limit"), "{body}");
+    assert!(body.contains("within 1 s, the per-SERVICE limit"), "{body}");
     assert!(
         elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(4),
         "cut after {elapsed:?}"

@@ -101,8 +101,8 @@ pub fn time_limit(limit: Duration, what: &str, cheaper: &str) -> Problem {
     Problem::new(
         503,
         format!(
-            "{what} ran over the time limit of {:.1} s and was stopped; {cheaper}",
-            limit.as_secs_f64()
+            "{what} ran over the time limit of {} and was stopped; {cheaper}",
+            crate::sparql::protocol::seconds(limit)
         ),
     )
 }
@@ -133,7 +133,14 @@ mod tests {
             "ask for samples=100",
         );
         assert_eq!(p.status(), 503);
-        assert!(p.detail().contains("2.0 s") && p.detail().contains("samples=100"));
+        assert!(p.detail().contains("the time limit of 2 s") && p.detail().contains("samples=100"));
+        // A limit under a tenth of a second is named as given, not rounded to nothing.
+        let p = time_limit(Duration::from_millis(1), "shortest paths", "ask for fewer");
+        assert!(
+            p.detail().contains("the time limit of 0.001 s"),
+            "{}",
+            p.detail()
+        );
     }
 
     #[actix_web::test]

@@ -178,8 +178,8 @@ impl DefaultServiceHandler for ServiceCaller {
                 ServiceError::QueryTimeLimit(name.into())
             } else {
                 ServiceError::TooSlow(format!(
-                    "SERVICE <{name}> {what} within {:.1} s, the per-SERVICE limit",
-                    limit.as_secs_f64()
+                    "SERVICE <{name}> {what} within {}, the per-SERVICE limit",
+                    super::protocol::seconds(limit)
                 ))
             }
         };

@@ -101,8 +101,18 @@ impl HttpError {
         Self {
             status: 503,
             message: format!(
-                "the query ran over its time limit of {:.1} s and was cancelled; narrow it or add LIMIT",
-                limit.as_secs_f64()
+                "the query ran over its time limit of {} and was cancelled; narrow it or add LIMIT",
+                seconds(limit)
+            ),
+        }
+    }
+    /// 503: the update ran over its time limit; nothing of it was applied.
+    pub fn update_timeout(limit: Duration) -> Self {
+        Self {
+            status: 503,
+            message: format!(
+                "the update ran over its time limit of {} and was cancelled; nothing of it was applied",
+                seconds(limit)
             ),
         }
     }
@@ -419,6 +429,12 @@ pub fn parse_request(
     }
 }
 
+/// A time limit as people write it: `5 s`, `0.25 s`, `0.001 s` (seconds, shortest decimal
+/// that reads back as the same `f64`; a limit is never rounded to `0.0 s`).
+pub fn seconds(limit: Duration) -> String {
+    format!("{} s", limit.as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +443,29 @@ mod tests {
         match op {
             Ok(Operation::Query(q)) => q,
             other => panic!("not a query: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn time_limits_are_named_as_given_never_rounded_to_zero() {
+        for (secs, text) in [
+            (0.001, "0.001 s"),
+            (0.25, "0.25 s"),
+            (5.0, "5 s"),
+            (30.0, "30 s"),
+        ] {
+            let limit = Duration::from_secs_f64(secs);
+            assert_eq!(seconds(limit), text);
+            let m = HttpError::timeout(limit).message;
+            assert!(
+                m.contains(&format!("the query ran over its time limit of {text}")),
+                "{m}"
+            );
+            let m = HttpError::update_timeout(limit).message;
+            assert!(
+                m.contains(&format!("the update ran over its time limit of {text}")),
+                "{m}"
+            );
         }
     }
 
