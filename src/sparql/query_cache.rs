@@ -47,13 +47,32 @@ pub struct ParsedQuery {
     /// Whether it calls GeoSPARQL functions (true unless known otherwise), so needs
     /// [`crate::store::KgStore::evaluator`] rather than its plain form.
     pub geosparql: bool,
-    /// One more than the store generation in which its last run answered within
-    /// [`QUICK`] with a one-chunk body; 0 when none did.
+    /// One more than the store generation in which its last run was quick ([`QUICK`],
+    /// [`QUICK_WALL`]) with a one-chunk body; 0 when none did.
     quick_in: AtomicU64,
 }
 
-/// How quick a run must be (evaluation and serialization) to count as quick.
+/// How quick a run must be (evaluation and serialization) to count as quick: the CPU time
+/// of the thread that ran it, judged on the evaluation pool. CPU time, not wall time: on a
+/// busy host a run waits for a core as long as it runs, and a wall-time rule sent the
+/// cheapest queries back to the pool exactly when the server was loaded.
 pub const QUICK: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// The most wall time a run may take and still count as quick (on the pool or in place): a
+/// run that waited this long (for I/O, a lock, or a core) keeps the HTTP workers free by
+/// going back to the pool, until a pool run is quick again.
+pub const QUICK_WALL: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Whether a run counts as quick: its answer went out `whole` in one chunk, it took at most
+/// [`QUICK_WALL`] of `wall` time, and, where the thread's `cpu` time was measured (on the
+/// pool), at most [`QUICK`] of it.
+pub fn is_quick_run(
+    whole: bool,
+    wall: std::time::Duration,
+    cpu: Option<std::time::Duration>,
+) -> bool {
+    whole && wall <= QUICK_WALL && cpu.is_none_or(|cpu| cpu <= QUICK)
+}
 
 impl ParsedQuery {
     /// A checked query of form `form`; `inlinable` as documented on the field.
@@ -68,8 +87,9 @@ impl ParsedQuery {
         }
     }
 
-    /// Records a run on the store's `generation`: `quick` when it took at most [`QUICK`] and
-    /// its whole answer fitted in one chunk.
+    /// Records a run on the store's `generation`: `quick` when it took at most [`QUICK`] of
+    /// CPU time (where measured) and [`QUICK_WALL`] of wall time, and its whole answer fitted
+    /// in one chunk.
     pub fn record_run(&self, generation: u64, quick: bool) {
         let value = if quick { generation + 1 } else { 0 };
         self.quick_in.store(value, Ordering::Relaxed);
@@ -177,6 +197,23 @@ impl QueryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_run_is_judged_quick_on_its_cpu_time_with_a_wall_time_bound() {
+        let us = Duration::from_micros;
+        // Preempted on a busy host: 200 µs of work over 3 ms of wall time is still quick.
+        assert!(is_quick_run(true, us(3_000), Some(us(200))));
+        // Work over the budget is not, however fast the wall clock says it went.
+        assert!(!is_quick_run(true, us(600), Some(us(600))));
+        // A run that waited past the wall bound goes back to the pool.
+        assert!(!is_quick_run(true, us(5_001), Some(us(100))));
+        // In place the CPU clock is not read: the wall bound alone decides.
+        assert!(is_quick_run(true, us(4_000), None));
+        assert!(!is_quick_run(true, us(6_000), None));
+        // An answer that streamed in several chunks never is.
+        assert!(!is_quick_run(false, us(10), Some(us(10))));
+    }
 
     fn parse(text: &str) -> Result<ParsedQuery, HttpError> {
         let query = super::super::evaluate::parse_query(text)?;
