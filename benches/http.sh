@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPARQL-over-HTTP read path, query by query: `autokg serve` against `oxigraph serve` (PyPI's
 # `oxigraph` package ships the server prebuilt) on the same N-Triples file, the same store
-# kind, in one run. autokg adds its entailments to the file, as it does for every user.
+# kind, in one run. autokg adds its entailments to the file, as it does for every user (the
+# same-quads pairings below give oxigraph those too).
 #
 # Usage: benches/http.sh [FIRMS] [SECONDS] [CONNECTIONS] [RUNS]
 #   FIRMS (5000) sizes the generated supplier network; each query runs SECONDS (4) per server
@@ -107,7 +108,7 @@ one() { # lua port
     /Requests\/sec/ {rps=$2}
     $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
     /Non-2xx/ {bad=$4}
-    END {printf "%s %s %s\n", rps, p99, (bad==""?0:bad)}'
+    END {printf "%s %s %s\n", (rps==""?0:rps), (p99==""?0:p99), (bad==""?0:bad)}'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -124,7 +125,8 @@ compare() { # kind autokg-port oxigraph-port
     ap=$(cut -d' ' -f2 "$work/a" | median); op=$(cut -d' ' -f2 "$work/o" | median)
     # The ratio of each run to the oxigraph run right after it (the two share the host's
     # state of the moment): their median, and their range, which shows the noise.
-    paste -d' ' "$work/a" "$work/o" | awk '{printf "%.4f\n", $1 / $4}' > "$work/r"
+    # A run wrk could not finish counts 0 req/s, and any ratio against it 0, which shows.
+    paste -d' ' "$work/a" "$work/o" | awk '{printf "%.4f\n", ($4 > 0 ? $1 / $4 : 0)}' > "$work/r"
     rr=$(median < "$work/r"); lo=$(sort -g "$work/r" | head -1); hi=$(sort -g "$work/r" | tail -1)
     printf '| %s | %.0f | %.0f | %.2f | %.2f–%.2f | %.2f | %.2f |\n' "$q" "$ar" "$or" "$rr" "$lo" "$hi" "$ap" "$op"
   done < "$work/queries"

@@ -78,6 +78,25 @@ fn serve_refuses_worker_and_concurrency_counts_out_of_range_with_exit_code_2() {
 }
 
 #[test]
+fn serve_refuses_a_time_limit_no_duration_holds_or_that_rounds_to_zero() {
+    // 1e20 s used to panic in Duration::from_secs_f64 (exit 101); 1e-10 became a zero limit.
+    for value in ["1e20", "1e-10", "0", "-5", "NaN", "inf"] {
+        let out = autokg(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            &format!("--timeout={value}"),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "--timeout {value}: {err}");
+        assert!(
+            err.contains("--timeout") && !err.contains("panicked"),
+            "--timeout {value}: {err}"
+        );
+    }
+}
+
+#[test]
 fn curated_data_conforms_to_the_shapes() {
     let out = autokg(&["validate"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));

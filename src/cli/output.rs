@@ -68,13 +68,12 @@ impl TimeoutArgs {
     }
 }
 
-/// A positive number of seconds.
+/// A positive number of seconds ([`crate::sparql::protocol::positive_seconds`]).
 fn seconds(s: &str) -> std::result::Result<std::time::Duration, String> {
     s.trim()
         .parse::<f64>()
         .ok()
-        .filter(|x| x.is_finite() && *x > 0.0)
-        .and_then(|x| std::time::Duration::try_from_secs_f64(x).ok())
+        .and_then(crate::sparql::protocol::positive_seconds)
         .ok_or_else(|| format!("'{s}' is not a positive number of seconds"))
 }
 

@@ -65,12 +65,13 @@ pub struct ServeArgs {
 
 /// `autokg serve`.
 pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+    // Past about 1.8e19 s no Duration holds it: an error here, where it used to panic.
+    let Some(timeout) = crate::sparql::protocol::positive_seconds(args.timeout) else {
         return Err(Error::InvalidInput(format!(
-            "--timeout {} must be a positive number of seconds",
+            "--timeout {} must be a positive number of seconds, from 1e-9 to about 1.8e19",
             args.timeout
         )));
-    }
+    };
     let policy = ServicePolicy::new(&args.allow_service)
         .map_err(|e| Error::InvalidInput(format!("--allow-service {e}")))?;
     let federation = match &args.service_ca {
@@ -97,7 +98,7 @@ pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
     }
     let mut config = crate::http::ServeConfig {
         bind: args.bind,
-        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        timeout,
         max_rows: (args.max_rows > 0).then_some(args.max_rows),
         cors: args.cors,
         federation,

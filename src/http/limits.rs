@@ -19,12 +19,9 @@ use std::time::Duration;
 pub fn requested_timeout(value: Option<f64>) -> Result<Option<Duration>, Problem> {
     value
         .map(|s| {
-            Some(s)
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                .ok_or_else(|| {
-                    Problem::bad_request(format!("timeout={s} is not a positive number of seconds"))
-                })
+            crate::sparql::protocol::positive_seconds(s).ok_or_else(|| {
+                Problem::bad_request(format!("timeout={s} is not a positive number of seconds"))
+            })
         })
         .transpose()
 }

@@ -265,9 +265,7 @@ impl Params {
             .map(|t| {
                 t.parse::<f64>()
                     .ok()
-                    .filter(|s| s.is_finite() && *s > 0.0)
-                    // Past about 5.8e11 years a Duration cannot hold it: a 400, not a panic.
-                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .and_then(positive_seconds)
                     .ok_or_else(|| {
                         HttpError::bad_request(format!(
                             "timeout '{t}' is not a positive number of seconds"
@@ -429,10 +427,27 @@ pub fn parse_request(
     }
 }
 
-/// A time limit as people write it: `5 s`, `0.25 s`, `0.001 s` (seconds, shortest decimal
-/// that reads back as the same `f64`; a limit is never rounded to `0.0 s`).
+/// A time limit as people write it: `5 s`, `0.25 s`, `1.14 s`, `0.000000001 s` (the exact
+/// decimal of the whole nanoseconds it holds, trailing zeros dropped; never rounded to
+/// `0.0 s`, and free of a float's binary noise such as `1.1400000000000001`).
 pub fn seconds(limit: Duration) -> String {
-    format!("{} s", limit.as_secs_f64())
+    let nanos = limit.subsec_nanos();
+    if nanos == 0 {
+        return format!("{} s", limit.as_secs());
+    }
+    let fraction = format!("{nanos:09}");
+    format!("{}.{} s", limit.as_secs(), fraction.trim_end_matches('0'))
+}
+
+/// A number of seconds given by a client or on the command line, as a time limit: `None`
+/// unless it is finite, positive, at least a nanosecond once rounded (so never a zero
+/// limit), and within what a [`Duration`] holds (under about 1.8e19 s), so that no input
+/// panics.
+pub fn positive_seconds(secs: f64) -> Option<Duration> {
+    Some(secs)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
 }
 
 #[cfg(test)]
@@ -453,6 +468,11 @@ mod tests {
             (0.25, "0.25 s"),
             (5.0, "5 s"),
             (30.0, "30 s"),
+            // as_secs_f64 would add the float noise of secs + nanos: 1.1400000000000001.
+            (1.14, "1.14 s"),
+            (1.36, "1.36 s"),
+            (1e-9, "0.000000001 s"),
+            (1e6, "1000000 s"),
         ] {
             let limit = Duration::from_secs_f64(secs);
             assert_eq!(seconds(limit), text);
@@ -467,6 +487,26 @@ mod tests {
                 "{m}"
             );
         }
+    }
+
+    #[test]
+    fn a_time_limit_must_hold_at_least_a_nanosecond_and_fit_a_duration() {
+        assert_eq!(positive_seconds(0.5), Some(Duration::from_millis(500)));
+        assert_eq!(positive_seconds(1e-9), Some(Duration::from_nanos(1)));
+        for refused in [
+            0.0,
+            -1.0,
+            1e-10,
+            4e-10,
+            f64::NAN,
+            f64::INFINITY,
+            1e20,
+            1e300,
+        ] {
+            assert_eq!(positive_seconds(refused), None, "{refused}");
+        }
+        let r = parse_request("GET", "query=ASK%7B%7D&timeout=1e-10", None, b"");
+        assert!(matches!(r, Err(HttpError { status: 400, .. })), "{r:?}");
     }
 
     #[test]
