@@ -14,6 +14,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// A time limit as people write it: `5 s`, `0.25 s`, `1.14 s`, `0.000000001 s` (the exact
+/// decimal of the whole nanoseconds it holds, trailing zeros dropped; never rounded to
+/// `0.0 s`, and free of a float's binary noise such as `1.1400000000000001`).
+pub fn seconds(limit: Duration) -> String {
+    let nanos = limit.subsec_nanos();
+    if nanos == 0 {
+        return format!("{} s", limit.as_secs());
+    }
+    let fraction = format!("{nanos:09}");
+    format!("{}.{} s", limit.as_secs(), fraction.trim_end_matches('0'))
+}
+
+/// A number of seconds given by a client or on the command line, as a time limit: `None`
+/// unless it is finite, positive, at least a nanosecond once rounded (so never a zero
+/// limit), and within what a [`Duration`] holds (under about 1.8e19 s), so that no input
+/// panics.
+pub fn positive_seconds(secs: f64) -> Option<Duration> {
+    Some(secs)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
+}
+
 /// A computation stopped because its [`Deadline`] expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("stopped at the time limit of {limit:?}")]

@@ -68,12 +68,12 @@ impl TimeoutArgs {
     }
 }
 
-/// A positive number of seconds ([`crate::sparql::protocol::positive_seconds`]).
+/// A positive number of seconds ([`crate::algorithms::deadline::positive_seconds`]).
 fn seconds(s: &str) -> std::result::Result<std::time::Duration, String> {
     s.trim()
         .parse::<f64>()
         .ok()
-        .and_then(crate::sparql::protocol::positive_seconds)
+        .and_then(crate::algorithms::deadline::positive_seconds)
         .ok_or_else(|| format!("'{s}' is not a positive number of seconds"))
 }
 

@@ -66,7 +66,7 @@ pub struct ServeArgs {
 /// `autokg serve`.
 pub fn run(store: KgStore, args: ServeArgs) -> Result<Outcome> {
     // Past about 1.8e19 s no Duration holds it: an error here, where it used to panic.
-    let Some(timeout) = crate::sparql::protocol::positive_seconds(args.timeout) else {
+    let Some(timeout) = crate::algorithms::deadline::positive_seconds(args.timeout) else {
         return Err(Error::InvalidInput(format!(
             "--timeout {} must be a positive number of seconds, from 1e-9 to about 1.8e19",
             args.timeout

@@ -19,7 +19,7 @@ use std::time::Duration;
 pub fn requested_timeout(value: Option<f64>) -> Result<Option<Duration>, Problem> {
     value
         .map(|s| {
-            crate::sparql::protocol::positive_seconds(s).ok_or_else(|| {
+            crate::algorithms::deadline::positive_seconds(s).ok_or_else(|| {
                 Problem::bad_request(format!("timeout={s} is not a positive number of seconds"))
             })
         })
@@ -99,7 +99,7 @@ pub fn time_limit(limit: Duration, what: &str, cheaper: &str) -> Problem {
         503,
         format!(
             "{what} ran over the time limit of {} and was stopped; {cheaper}",
-            crate::sparql::protocol::seconds(limit)
+            crate::algorithms::deadline::seconds(limit)
         ),
     )
 }

@@ -179,7 +179,7 @@ impl DefaultServiceHandler for ServiceCaller {
             } else {
                 ServiceError::TooSlow(format!(
                     "SERVICE <{name}> {what} within {}, the per-SERVICE limit",
-                    super::protocol::seconds(limit)
+                    crate::algorithms::deadline::seconds(limit)
                 ))
             }
         };
